@@ -130,7 +130,7 @@ func TestChainPanicsOnShape(t *testing.T) {
 	t.Parallel()
 	ch := NewChain(NewLorenz63())
 	for name, f := range map[string]func(){
-		"TransitionLogPDF short": func() { ch.TransitionLogPDF(make([]float64, 2), make([]float64, 3)) },
+		"TransitionLogPDF short":    func() { ch.TransitionLogPDF(make([]float64, 2), make([]float64, 3)) },
 		"TrajectoryLogPrior ragged": func() { ch.TrajectoryLogPrior(make([]float64, 7)) },
 		"TrajectoryLogPrior empty":  func() { ch.TrajectoryLogPrior(nil) },
 		"Trajectory ragged":         func() { ch.Trajectory(make([]float64, 5), make([]float64, 3), nil) },
