@@ -1,0 +1,323 @@
+package pipeline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"sdapipe/stages"
+)
+
+// A Config is a decoded pipeline.hcl: the seed, the workspace and the
+// stages, each with its evaluated parameters (defaults filled in) and its
+// references to other stages, which are the graph's edges.
+type Config struct {
+	Filename  string // as given, for messages
+	Dir       string // directory that relative paths in the file are resolved against
+	Seed      uint64
+	Workspace string   // resolved path of the workspace directory
+	Stages    []*Stage // in file order
+	byAddr    map[string]*Stage
+}
+
+// A Stage is one stage block of the config.
+type Stage struct {
+	Kind      *stages.Kind
+	Name      string
+	Addr      string // kind.name, e.g. "train.k2"
+	Params    *stages.Params
+	Refs      []Ref // sorted by parameter name
+	DeclRange hcl.Range
+	ranges    map[string]hcl.Range // dotted parameter name -> where its value was written
+}
+
+// A Ref is a use of another stage, e.g. data = simulate.lorenz.
+type Ref struct {
+	Param string // the parameter that holds it
+	Stage string // the referenced stage's address
+	Range hcl.Range
+}
+
+// Stage returns the stage with that address, or nil.
+func (c *Config) Stage(addr string) *Stage { return c.byAddr[addr] }
+
+// ParamRange returns where a parameter was set, or the stage's
+// declaration when it took its default.
+func (s *Stage) ParamRange(dotted string) hcl.Range {
+	if r, ok := s.ranges[dotted]; ok {
+		return r
+	}
+	return s.DeclRange
+}
+
+// LoadFile reads and decodes a pipeline file. Overrides are "--set"
+// arguments of the form stage.param=value.
+func LoadFile(filename string, overrides []string) (*Config, hcl.Diagnostics) {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read the pipeline file",
+			Detail:   err.Error(),
+		}}
+	}
+	dir, _ := filepath.Abs(filepath.Dir(filename))
+	return Load(filename, dir, src, overrides)
+}
+
+// Load decodes pipeline source. dir is the directory that relative paths
+// (the workspace, file(...) arguments) are resolved against. All problems
+// are reported at once, each with the range it is about.
+func Load(filename, dir string, src []byte, overrides []string) (*Config, hcl.Diagnostics) {
+	f, diags := hclparse.NewParser().ParseHCL(src, filename)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	c := &Config{Filename: filename, Dir: dir, byAddr: map[string]*Stage{}}
+	content, d := f.Body.Content(fileSchema())
+	diags = append(diags, d...)
+
+	workspace := ".sdapipe"
+	if a, ok := content.Attributes["seed"]; ok {
+		v, d := decodeValue(stages.ParamSpec{Name: "seed", Type: stages.Int, Min: stages.Bound(0)}, a.Expr, c)
+		diags = append(diags, d...)
+		c.Seed = uint64(v.Int)
+	}
+	if a, ok := content.Attributes["workspace"]; ok {
+		v, d := decodeValue(stages.ParamSpec{Name: "workspace", Type: stages.String}, a.Expr, c)
+		diags = append(diags, d...)
+		if v.Str != "" {
+			workspace = v.Str
+		}
+	}
+	c.Workspace = workspace
+	if !filepath.IsAbs(workspace) {
+		c.Workspace = filepath.Join(dir, workspace)
+	}
+
+	for _, b := range content.Blocks {
+		st, d := decodeStage(b, c)
+		diags = append(diags, d...)
+		if st == nil {
+			continue
+		}
+		if prev, dup := c.byAddr[st.Addr]; dup {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate stage",
+				Detail:   fmt.Sprintf("A stage %s is already declared at %s; give each stage of a kind its own name.", st.Addr, prev.DeclRange),
+				Subject:  b.DefRange.Ptr(),
+			})
+			continue
+		}
+		c.byAddr[st.Addr] = st
+		c.Stages = append(c.Stages, st)
+	}
+	diags = append(diags, c.applyOverrides(overrides)...)
+	for _, st := range c.Stages {
+		diags = append(diags, st.check()...)
+	}
+	diags = append(diags, c.resolveRefs()...)
+	if !diags.HasErrors() {
+		diags = append(diags, c.checkCycles()...)
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return c, diags
+}
+
+func fileSchema() *hcl.BodySchema {
+	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "seed"}, {Name: "workspace"}}}
+	for _, k := range stages.Kinds() {
+		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: k.Name, LabelNames: []string{"name"}})
+	}
+	return s
+}
+
+func decodeStage(b *hcl.Block, c *Config) (*Stage, hcl.Diagnostics) {
+	kind, ok := stages.Lookup(b.Type)
+	if !ok {
+		return nil, nil // the schema admits only registered kinds
+	}
+	name := b.Labels[0]
+	if !validName(name) {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid stage name",
+			Detail:   fmt.Sprintf("Stage name %q must start with a letter and hold only letters, digits, '_' and '-'.", name),
+			Subject:  b.LabelRanges[0].Ptr(),
+		}}
+	}
+	st := &Stage{Kind: kind, Name: name, Addr: kind.Name + "." + name, DeclRange: b.DefRange, ranges: map[string]hcl.Range{}}
+	p, diags := decodeBody(b.Body, kind.Params, kind.Blocks, "", st, c)
+	st.Params = p
+	return st, diags
+}
+
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '_' || r == '-')) {
+			return false
+		}
+	}
+	return true
+}
+
+// decodeBody decodes the attributes and nested blocks of a stage body.
+func decodeBody(body hcl.Body, specs []stages.ParamSpec, blocks []stages.BlockSpec, prefix string, st *Stage, c *Config) (*stages.Params, hcl.Diagnostics) {
+	schema := &hcl.BodySchema{}
+	for _, p := range specs {
+		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: p.Name, Required: p.Default == nil && p.Type != stages.FileParam})
+	}
+	for _, b := range blocks {
+		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: b.Name})
+	}
+	content, diags := body.Content(schema)
+	params := stages.NewParams()
+	for _, p := range specs {
+		a, ok := content.Attributes[p.Name]
+		if !ok {
+			if v, ok := p.DefaultValue(); ok {
+				params.Values[p.Name] = v
+			}
+			continue
+		}
+		v, d := decodeValue(p, a.Expr, c)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			params.Values[p.Name] = v
+			st.ranges[prefix+p.Name] = a.Expr.Range()
+		}
+	}
+	seen := map[string]hcl.Range{}
+	for _, b := range content.Blocks {
+		spec := blockSpec(blocks, b.Type)
+		if r, dup := seen[b.Type]; dup {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate " + b.Type + " block",
+				Detail:   fmt.Sprintf("Only one %s block is allowed in a %s stage; the first is at %s.", b.Type, st.Kind.Name, r),
+				Subject:  b.DefRange.Ptr(),
+			})
+			continue
+		}
+		seen[b.Type] = b.DefRange
+		st.ranges[prefix+b.Type] = b.DefRange
+		sub, d := decodeBody(b.Body, spec.Params, nil, prefix+b.Type+".", st, c)
+		diags = append(diags, d...)
+		params.Blocks[b.Type] = sub
+	}
+	for _, b := range blocks {
+		if _, ok := seen[b.Name]; !ok && b.Required {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Missing " + b.Name + " block",
+				Detail:   fmt.Sprintf("A %s stage needs a %s block: %s", st.Kind.Name, b.Name, b.Doc),
+				Subject:  st.DeclRange.Ptr(),
+			})
+		}
+	}
+	return params, diags
+}
+
+func blockSpec(blocks []stages.BlockSpec, name string) stages.BlockSpec {
+	for _, b := range blocks {
+		if b.Name == name {
+			return b
+		}
+	}
+	return stages.BlockSpec{Name: name}
+}
+
+// check runs the kind's cross-parameter validation.
+func (s *Stage) check() hcl.Diagnostics {
+	if s.Kind.Check == nil || s.Params == nil {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, e := range s.Kind.Check(s.Params) {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for " + e.Param,
+			Detail:   e.Detail,
+			Subject:  s.ParamRange(e.Param).Ptr(),
+		})
+	}
+	return diags
+}
+
+// resolveRefs collects each stage's references and checks that they name
+// existing stages of an accepted kind.
+func (c *Config) resolveRefs() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, st := range c.Stages {
+		st.Refs = nil
+		for _, p := range st.Kind.Params {
+			if p.Type != stages.RefParam || !st.Params.Has(p.Name) {
+				continue
+			}
+			addr := st.Params.Ref(p.Name)
+			r := st.ParamRange(p.Name)
+			target := c.byAddr[addr]
+			if target == nil {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Reference to undeclared stage",
+					Detail:   fmt.Sprintf("%s refers to %s, which is not declared in this file.%s", p.Name, addr, c.suggest(addr, p.RefKinds)),
+					Subject:  r.Ptr(),
+				})
+				continue
+			}
+			st.Refs = append(st.Refs, Ref{Param: p.Name, Stage: addr, Range: r})
+		}
+		sort.Slice(st.Refs, func(i, j int) bool { return st.Refs[i].Param < st.Refs[j].Param })
+	}
+	return diags
+}
+
+func (c *Config) suggest(addr string, kinds []string) string {
+	var cands []string
+	for _, st := range c.Stages {
+		for _, k := range kinds {
+			if st.Kind.Name == k {
+				cands = append(cands, st.Addr)
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return ""
+	}
+	return " Declared stages it could refer to: " + strings.Join(cands, ", ") + "."
+}
+
+// Deps returns the addresses a stage depends on, sorted and without repeats.
+func (s *Stage) Deps() []string {
+	var out []string
+	for _, r := range s.Refs {
+		if len(out) == 0 || out[len(out)-1] != r.Stage {
+			out = append(out, r.Stage)
+		}
+	}
+	sort.Strings(out)
+	return dedupe(out)
+}
+
+func dedupe(xs []string) []string {
+	out := xs[:0]
+	for i, x := range xs {
+		if i == 0 || x != xs[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}

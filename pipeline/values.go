@@ -1,0 +1,168 @@
+package pipeline
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"sdapipe/artifacts"
+	"sdapipe/stages"
+)
+
+// decodeValue evaluates one attribute expression as the parameter's type.
+// Expressions are evaluated without variables: a pipeline file holds
+// literals, references to stages and file("...") calls only.
+func decodeValue(p stages.ParamSpec, expr hcl.Expression, c *Config) (stages.Value, hcl.Diagnostics) {
+	bad := func(format string, args ...any) (stages.Value, hcl.Diagnostics) {
+		return stages.Value{}, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for " + p.Name,
+			Detail:   fmt.Sprintf(format, args...),
+			Subject:  expr.Range().Ptr(),
+		}}
+	}
+	switch p.Type {
+	case stages.RefParam:
+		return decodeRef(p, expr)
+	case stages.FileParam:
+		return decodeFile(p, expr, c)
+	}
+	val, diags := expr.Value(nil)
+	if diags.HasErrors() {
+		return stages.Value{}, diags
+	}
+	if val.IsNull() || !val.IsWhollyKnown() {
+		return bad("%s must be a %s; got null.", p.Name, p.Type)
+	}
+	v := stages.Value{Type: p.Type}
+	switch p.Type {
+	case stages.Int:
+		n, ok := wholeNumber(val)
+		if !ok {
+			return bad("%s must be a whole number; got %s.", p.Name, show(val))
+		}
+		v.Int = n
+	case stages.Float:
+		if val.Type() != cty.Number {
+			return bad("%s must be a number; got %s.", p.Name, show(val))
+		}
+		f, _ := val.AsBigFloat().Float64()
+		if math.IsInf(f, 0) || math.IsNaN(f) {
+			return bad("%s must be a finite number; got %s.", p.Name, show(val))
+		}
+		v.Float = f
+	case stages.String:
+		if val.Type() != cty.String {
+			return bad("%s must be a string in quotes; got %s.", p.Name, show(val))
+		}
+		v.Str = val.AsString()
+	case stages.Bool:
+		if val.Type() != cty.Bool {
+			return bad("%s must be true or false; got %s.", p.Name, show(val))
+		}
+		v.Bool = val.True()
+	case stages.IntList:
+		t := val.Type()
+		if !t.IsTupleType() && !t.IsListType() {
+			return bad("%s must be a list of whole numbers such as [0, 8, 16]; got %s.", p.Name, show(val))
+		}
+		for it := val.ElementIterator(); it.Next(); {
+			_, e := it.Element()
+			n, ok := wholeNumber(e)
+			if !ok {
+				return bad("%s must be a list of whole numbers; element %s is not one.", p.Name, show(e))
+			}
+			v.Ints = append(v.Ints, n)
+		}
+	}
+	if msg := p.CheckValue(v); msg != "" {
+		return bad("%s", msg)
+	}
+	return v, nil
+}
+
+func wholeNumber(v cty.Value) (int64, bool) {
+	if v.Type() != cty.Number || v.IsNull() {
+		return 0, false
+	}
+	bf := v.AsBigFloat()
+	if !bf.IsInt() {
+		return 0, false
+	}
+	n, acc := bf.Int64()
+	return n, acc == 0
+}
+
+func show(v cty.Value) string {
+	switch {
+	case v.IsNull():
+		return "null"
+	case v.Type() == cty.String:
+		return fmt.Sprintf("%q", v.AsString())
+	case v.Type() == cty.Number:
+		return v.AsBigFloat().Text('g', -1)
+	case v.Type() == cty.Bool:
+		return fmt.Sprint(v.True())
+	}
+	return "a " + v.Type().FriendlyName()
+}
+
+func decodeRef(p stages.ParamSpec, expr hcl.Expression) (stages.Value, hcl.Diagnostics) {
+	kinds := strings.Join(p.RefKinds, " or ")
+	bad := func(detail string) (stages.Value, hcl.Diagnostics) {
+		return stages.Value{}, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid reference in " + p.Name,
+			Detail:   detail,
+			Subject:  expr.Range().Ptr(),
+		}}
+	}
+	tr, diags := hcl.AbsTraversalForExpr(expr)
+	if diags.HasErrors() || len(tr) != 2 {
+		return bad(fmt.Sprintf("%s must name a %s stage as kind.name, for example %s.%s, without quotes.",
+			p.Name, kinds, p.RefKinds[0], "name"))
+	}
+	kind := tr.RootName()
+	attr, ok := tr[1].(hcl.TraverseAttr)
+	if !ok {
+		return bad(fmt.Sprintf("%s must name a stage as kind.name.", p.Name))
+	}
+	if !slices.Contains(p.RefKinds, kind) {
+		return bad(fmt.Sprintf("%s must refer to a %s stage; %s.%s is a %s stage.", p.Name, kinds, kind, attr.Name, kind))
+	}
+	return stages.Value{Type: stages.RefParam, Ref: kind + "." + attr.Name}, nil
+}
+
+func decodeFile(p stages.ParamSpec, expr hcl.Expression, c *Config) (stages.Value, hcl.Diagnostics) {
+	bad := func(summary, detail string) (stages.Value, hcl.Diagnostics) {
+		return stages.Value{}, hcl.Diagnostics{{
+			Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: expr.Range().Ptr(),
+		}}
+	}
+	call, diags := hcl.ExprCall(expr)
+	if diags.HasErrors() || call.Name != "file" || len(call.Arguments) != 1 {
+		return bad("Invalid value for "+p.Name, fmt.Sprintf(`%s must be file("path"), naming a file relative to the pipeline file.`, p.Name))
+	}
+	arg, diags := call.Arguments[0].Value(nil)
+	if diags.HasErrors() || arg.Type() != cty.String || arg.IsNull() {
+		return bad("Invalid value for "+p.Name, `file() takes one string: the file's path, e.g. file("obs.npy").`)
+	}
+	path := arg.AsString()
+	resolved := path
+	if !filepath.IsAbs(path) {
+		resolved = filepath.Join(c.Dir, path)
+	}
+	b, err := os.ReadFile(resolved)
+	if err != nil {
+		return bad("Cannot read file for "+p.Name, fmt.Sprintf("%s: %v.", path, err))
+	}
+	return stages.Value{Type: stages.FileParam, File: stages.File{
+		Path: path, Resolved: resolved, Digest: artifacts.DigestOf(b),
+	}}, nil
+}

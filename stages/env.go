@@ -1,0 +1,320 @@
+package stages
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+
+	"sdapipe/artifacts"
+	"sdapipe/schemas"
+)
+
+// An Env is what a running stage sees of the world: its parameters, its
+// inputs (outputs of upstream stages, verified against their digests as
+// they are read), its random streams, and a writer for its outputs that
+// validates each against the output's schema before storing it.
+type Env struct {
+	Addr   string // "train.k2"
+	Kind   *Kind
+	Params *Params
+	Store  *artifacts.Store
+	// Inputs maps each RefParam name to the upstream stage's outputs.
+	Inputs map[string]Upstream
+	// Seed is the pipeline's seed; each stage draws its own streams from
+	// (Seed, Addr, stream name), see RNG.
+	Seed uint64
+	Log  hclog.Logger
+	// Progress starts a progress report for long work; nil means none.
+	Progress func(label string, total int64) Progress
+
+	mu      sync.Mutex
+	outputs map[string]Output
+}
+
+// Upstream is the set of outputs of a stage that another one reads.
+type Upstream struct {
+	Addr    string
+	Outputs map[string]Output
+}
+
+// An Output is one stored output of a stage.
+type Output struct {
+	Name   string           `json:"name"`
+	Schema string           `json:"schema"`
+	Format string           `json:"format"`
+	Digest artifacts.Digest `json:"digest"`
+	Size   int64            `json:"size"`
+	DType  string           `json:"dtype,omitempty"`
+	Shape  []int            `json:"shape,omitempty"`
+}
+
+// Progress receives updates on long work. Implementations must be safe
+// for use from one goroutine at a time.
+type Progress interface {
+	Add(n int64)
+	// Status sets a short text shown beside the bar, e.g. "loss 0.081".
+	Status(s string)
+	Done()
+}
+
+type nopProgress struct{}
+
+func (nopProgress) Add(int64)     {}
+func (nopProgress) Status(string) {}
+func (nopProgress) Done()         {}
+
+// StartProgress returns a progress report, or one that discards updates.
+func (e *Env) StartProgress(label string, total int64) Progress {
+	if e.Progress == nil {
+		return nopProgress{}
+	}
+	return e.Progress(label, total)
+}
+
+// Logger returns the stage's logger, never nil.
+func (e *Env) Logger() hclog.Logger {
+	if e.Log == nil {
+		return hclog.NewNullLogger()
+	}
+	return e.Log
+}
+
+// StreamSeed derives the 128-bit seed of a named random stream of stage
+// addr from the pipeline seed: the first 16 bytes of
+// SHA-256("sdapipe-rng-v1", seed, addr, stream).
+func StreamSeed(seed uint64, addr, stream string) (uint64, uint64) {
+	h := sha256.New()
+	var b [8]byte
+	h.Write([]byte("sdapipe-rng-v1\x00"))
+	binary.LittleEndian.PutUint64(b[:], seed)
+	h.Write(b[:])
+	h.Write([]byte(addr + "\x00" + stream))
+	s := h.Sum(nil)
+	return binary.LittleEndian.Uint64(s[:8]), binary.LittleEndian.Uint64(s[8:16])
+}
+
+// RNG returns a new PCG generator for the named stream of this stage.
+// The same (seed, stage address, stream) always gives the same numbers.
+func (e *Env) RNG(stream string) *rand.Rand {
+	return rand.New(rand.NewPCG(StreamSeed(e.Seed, e.Addr, stream)))
+}
+
+// StreamUint64 returns a 64-bit seed for the named stream, for science
+// code that derives its own per-chunk streams.
+func (e *Env) StreamUint64(stream string) uint64 {
+	a, _ := StreamSeed(e.Seed, e.Addr, stream)
+	return a
+}
+
+func (e *Env) input(param, output string) (Output, error) {
+	up, ok := e.Inputs[param]
+	if !ok {
+		return Output{}, fmt.Errorf("stage %s: input %s not connected", e.Addr, param)
+	}
+	o, ok := up.Outputs[output]
+	if !ok {
+		return Output{}, fmt.Errorf("stage %s: %s has no output %q", e.Addr, up.Addr, output)
+	}
+	return o, nil
+}
+
+// ReadBytes returns the bytes of an upstream output, verified against its digest.
+func (e *Env) ReadBytes(param, output string) ([]byte, error) {
+	o, err := e.input(param, output)
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.Store.ReadAll(o.Digest)
+	if err != nil {
+		return nil, fmt.Errorf("stage %s: read %s.%s: %w", e.Addr, e.Inputs[param].Addr, output, err)
+	}
+	return b, nil
+}
+
+// ReadArray reads an upstream NPY output and checks it against its schema
+// and the dimension sizes given.
+func (e *Env) ReadArray(param, output string, sizes map[string]int) (artifacts.Array, error) {
+	o, err := e.input(param, output)
+	if err != nil {
+		return artifacts.Array{}, err
+	}
+	b, err := e.ReadBytes(param, output)
+	if err != nil {
+		return artifacts.Array{}, err
+	}
+	name := e.Inputs[param].Addr + "." + output
+	a, err := artifacts.ReadNPYNamed(bytes.NewReader(b), name)
+	if err != nil {
+		return artifacts.Array{}, fmt.Errorf("stage %s: %w", e.Addr, err)
+	}
+	if k, ok := schemas.Lookup(o.Schema); ok {
+		if err := k.CheckArray(a, sizes); err != nil {
+			return artifacts.Array{}, fmt.Errorf("stage %s: input %s: %w", e.Addr, name, err)
+		}
+	}
+	return a, nil
+}
+
+// ReadNPZ reads an upstream NPZ output.
+func (e *Env) ReadNPZ(param, output string) ([]artifacts.NamedArray, error) {
+	b, err := e.ReadBytes(param, output)
+	if err != nil {
+		return nil, err
+	}
+	m, err := artifacts.ReadNPZ(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("stage %s: input %s.%s: %w", e.Addr, e.Inputs[param].Addr, output, err)
+	}
+	return m, nil
+}
+
+// ReadJSON decodes an upstream JSON output into v.
+func (e *Env) ReadJSON(param, output string, v any) error {
+	b, err := e.ReadBytes(param, output)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("stage %s: input %s.%s: %w", e.Addr, e.Inputs[param].Addr, output, err)
+	}
+	return nil
+}
+
+// ReadFileArray reads the NPY file a FileParam names. It fails if the file
+// changed since the pipeline hashed it for the cache key.
+func (e *Env) ReadFileArray(param string) (artifacts.Array, error) {
+	f, ok := e.Params.File(param)
+	if !ok {
+		return artifacts.Array{}, fmt.Errorf("stage %s: no file given for %s", e.Addr, param)
+	}
+	b, err := os.ReadFile(f.Resolved)
+	if err != nil {
+		return artifacts.Array{}, fmt.Errorf("stage %s: %s: %w", e.Addr, param, err)
+	}
+	if artifacts.DigestOf(b) != f.Digest {
+		return artifacts.Array{}, fmt.Errorf("stage %s: %s changed while the pipeline ran; run again", e.Addr, f.Path)
+	}
+	a, err := artifacts.ReadNPYNamed(bytes.NewReader(b), f.Path)
+	if err != nil {
+		return artifacts.Array{}, fmt.Errorf("stage %s: %w", e.Addr, err)
+	}
+	return a, nil
+}
+
+func (e *Env) spec(name string) (OutputSpec, *schemas.Kind, error) {
+	o, ok := e.Kind.Output(name)
+	if !ok {
+		return o, nil, fmt.Errorf("stage %s: kind %s declares no output %q", e.Addr, e.Kind.Name, name)
+	}
+	k, ok := schemas.Lookup(o.Schema)
+	if !ok {
+		return o, nil, fmt.Errorf("stage %s: output %s has unknown schema %q", e.Addr, name, o.Schema)
+	}
+	return o, k, nil
+}
+
+func (e *Env) put(name string, k *schemas.Kind, b []byte, dtype string, shape []int) error {
+	d, err := e.Store.PutBytes(b)
+	if err != nil {
+		return fmt.Errorf("stage %s: store %s: %w", e.Addr, name, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.outputs == nil {
+		e.outputs = map[string]Output{}
+	}
+	e.outputs[name] = Output{Name: name, Schema: k.Name, Format: string(k.Format),
+		Digest: d, Size: int64(len(b)), DType: dtype, Shape: shape}
+	return nil
+}
+
+// WriteArray validates a against the output's schema and stores it as NPY.
+func (e *Env) WriteArray(name string, a artifacts.Array, sizes map[string]int) error {
+	_, k, err := e.spec(name)
+	if err != nil {
+		return err
+	}
+	if err := k.CheckArray(a, sizes); err != nil {
+		return fmt.Errorf("stage %s: output %s: %w", e.Addr, name, err)
+	}
+	b, err := artifacts.EncodeNPY(a)
+	if err != nil {
+		return fmt.Errorf("stage %s: encode %s: %w", e.Addr, name, err)
+	}
+	return e.put(name, k, b, a.DType.String(), a.Shape)
+}
+
+// WriteNPZ stores named arrays as one NPZ output.
+func (e *Env) WriteNPZ(name string, members []artifacts.NamedArray) error {
+	_, k, err := e.spec(name)
+	if err != nil {
+		return err
+	}
+	if k.Format != schemas.NPZ {
+		return fmt.Errorf("stage %s: output %s is %s, not npz", e.Addr, name, k.Format)
+	}
+	var buf bytes.Buffer
+	if err := artifacts.WriteNPZ(&buf, members); err != nil {
+		return fmt.Errorf("stage %s: encode %s: %w", e.Addr, name, err)
+	}
+	return e.put(name, k, buf.Bytes(), "", nil)
+}
+
+// WriteArrow stores a table as one Arrow IPC output.
+func (e *Env) WriteArrow(name string, t artifacts.Table) error {
+	_, k, err := e.spec(name)
+	if err != nil {
+		return err
+	}
+	if k.Format != schemas.Arrow {
+		return fmt.Errorf("stage %s: output %s is %s, not arrow", e.Addr, name, k.Format)
+	}
+	var buf bytes.Buffer
+	if err := artifacts.WriteArrow(&buf, t); err != nil {
+		return fmt.Errorf("stage %s: encode %s: %w", e.Addr, name, err)
+	}
+	return e.put(name, k, buf.Bytes(), "", nil)
+}
+
+// WriteJSON stores v as indented JSON with sorted keys (encoding/json
+// sorts map keys), so equal values give equal bytes.
+func (e *Env) WriteJSON(name string, v any) error {
+	_, k, err := e.spec(name)
+	if err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("stage %s: encode %s: %w", e.Addr, name, err)
+	}
+	return e.put(name, k, append(b, '\n'), "", nil)
+}
+
+// WriteBytes stores an already encoded output, such as a PNG figure.
+func (e *Env) WriteBytes(name string, b []byte) error {
+	_, k, err := e.spec(name)
+	if err != nil {
+		return err
+	}
+	return e.put(name, k, b, "", nil)
+}
+
+// Outputs returns the outputs written so far, sorted by name.
+func (e *Env) Outputs() []Output {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Output, 0, len(e.outputs))
+	for _, o := range e.outputs {
+		out = append(out, o)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
