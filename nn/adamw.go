@@ -1,0 +1,83 @@
+package nn
+
+import "math"
+
+// AdamW is PyTorch's AdamW optimiser (Loshchilov & Hutter 2019, decoupled
+// weight decay), with the update of torch.optim.AdamW (torch 1.13,
+// single-tensor path) for each parameter p with gradient g at step s:
+//
+//	p ← p·(1 − lr·wd)
+//	m ← β1·m + (1 − β1)·g
+//	v ← β2·v + (1 − β2)·g²
+//	p ← p − lr/(1 − β1^s) · m / (√v/√(1 − β2^s) + eps)
+//
+// Arithmetic is float32 with the step's scalars rounded once, as torch does
+// on float32 tensors. Moments are allocated once, in NewAdamW.
+type AdamW struct {
+	LR, WeightDecay   float64 // set LR before each Step for a schedule
+	Beta1, Beta2, Eps float64
+	params            []*Param
+	m, v              [][]float32
+	step              int
+	job               adamJob
+}
+
+// NewAdamW returns an optimiser for params with learning rate lr, weight
+// decay wd and PyTorch's defaults β = (0.9, 0.999), eps = 1e-8.
+func NewAdamW(params []*Param, lr, wd float64) *AdamW {
+	o := &AdamW{LR: lr, WeightDecay: wd, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, params: params}
+	for _, p := range params {
+		o.m = append(o.m, make([]float32, len(p.Data)))
+		o.v = append(o.v, make([]float32, len(p.Data)))
+	}
+	return o
+}
+
+// Steps returns the number of steps taken.
+func (o *AdamW) Steps() int { return o.step }
+
+// Step updates every parameter from its gradient. It does not clear the
+// gradients.
+func (o *AdamW) Step() {
+	o.step++
+	s := float64(o.step)
+	bc1 := 1 - math.Pow(o.Beta1, s)
+	bc2 := 1 - math.Pow(o.Beta2, s)
+	j := &o.job
+	j.decay = float32(1 - o.LR*o.WeightDecay)
+	j.b1, j.c1 = float32(o.Beta1), float32(1-o.Beta1)
+	j.b2, j.c2 = float32(o.Beta2), float32(1-o.Beta2)
+	j.stepSize = float32(-o.LR / bc1)
+	j.bc2sqrt = float32(math.Sqrt(bc2))
+	j.eps = float32(o.Eps)
+	for i, p := range o.params {
+		j.p, j.g, j.m, j.v = p.Data, p.Grad, o.m[i], o.v[i]
+		parallelFor(len(p.Data), ewGrain, j)
+	}
+}
+
+// adamJob applies one AdamW update to a chunk of one parameter.
+type adamJob struct {
+	p, g, m, v                           []float32
+	decay, b1, c1, b2, c2, stepSize, eps float32
+	bc2sqrt                              float32
+}
+
+func (j *adamJob) run(lo, hi int) {
+	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
+	for i := range p {
+		gi := g[i]
+		pi := p[i] * j.decay
+		mi := m[i]*j.b1 + gi*j.c1
+		vi := v[i]*j.b2 + j.c2*gi*gi
+		den := float32(math.Sqrt(float64(vi)))/j.bc2sqrt + j.eps
+		p[i] = pi + j.stepSize*mi/den
+		m[i], v[i] = mi, vi
+	}
+}
+
+// LinearDecay returns the learning rate lr·(1 − step/steps) of SDA's
+// linear schedule (spec §3) for step = 0, 1, …, steps−1.
+func LinearDecay(lr float64, step, steps int) float64 {
+	return lr * (1 - float64(step)/float64(steps))
+}

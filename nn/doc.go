@@ -1,0 +1,61 @@
+// Package nn provides float32 tensors, an explicit reverse-mode tape, the
+// layers of the SDA local score network, AdamW, and fast whole-batch
+// inference and input-gradient paths for that network.
+//
+// # Layout and conventions
+//
+// Tensors are contiguous row-major float32 arrays with a Shape. The MLP ops
+// treat a tensor as (rows, cols): rows = Shape[0], cols = the product of the
+// remaining dimensions, one example per row. Layers that will work on 2-D
+// fields (conv2d via im2col + GEMM, channel and group norms, up- and
+// down-sampling) use the same Tensor with Shape (N, C, H, W) and interpret the
+// trailing axes themselves; the tape does not care what an op does with its
+// shape.
+//
+// Weights are stored as PyTorch stores them: a Linear layer's weight is
+// (out, in) and its bias (out), so Y = X·Wᵀ + b. Parameters carry stable
+// dotted names ("blocks.0.l1.weight") so that an exported set loads into the
+// matching torch module by name.
+//
+// Kernels that write a result take it as the first argument, dst, and do not
+// allocate. dst must not overlap the inputs unless stated. Shape mismatches
+// are programmer errors and panic with an "nn: " message; problems with data
+// (an unknown parameter name, a non-finite loss) are returned as errors, see
+// errors.go.
+//
+// # Tape
+//
+// A Tape records ops in order and replays them backwards:
+//
+//	tp := nn.NewTape()
+//	x := tp.Const(xt, rows, f)          // (rows, F), no gradient
+//	y := net.Forward(tp, x, tp.Const(t, rows))
+//	loss := tp.MSE(y, tp.Const(eps, rows, f))
+//	tp.Backward(loss)                   // accumulates into Param.Grad
+//	opt.Step()
+//	tp.Reset()                          // keeps every buffer for the next step
+//
+// There is no global no-grad mode: what is recorded on a tape gets gradients,
+// inputs made with Var get input gradients, Const inputs do not, and code
+// that needs no gradients (Net.Eps) does not use a tape. A Tape owns an arena
+// of nodes whose buffers survive Reset, so a training loop that records the
+// same graph every step allocates nothing after the first step. Backward may
+// share one gradient buffer between an op's output and the input it passes
+// through unchanged (the residual stream), so Grad is meaningful for Var
+// leaves and parameters only, and only until the next Reset.
+//
+// # Parallelism and determinism
+//
+// Element- and row-wise passes run on a small pool of persistent workers,
+// over chunks whose boundaries depend only on the shapes, never on
+// GOMAXPROCS. Reductions over rows (bias gradients, the loss) add per-chunk
+// partial sums in chunk order. Matrix products go to sdapipe/nn/gemm, whose
+// results are likewise independent of the number of threads, so training
+// and inference give bit-identical results at any GOMAXPROCS.
+//
+// # Neighbours
+//
+// nn imports nothing from the project but nn/gemm. The diffusion package
+// drives a Net through its Eps and EpsVJP methods; the train stage builds
+// batches, forms x_t = μ(t)x + σ(t)ε and calls Trainer.Step.
+package nn

@@ -1,0 +1,57 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"sdapipe/nn/gemm"
+)
+
+// A Linear layer computes y = x·Wᵀ + b.
+type Linear struct {
+	In, Out int
+	W       *Param // (Out, In)
+	B       *Param // (Out)
+}
+
+// NewLinear returns a zero layer whose parameters are named
+// name+".weight" and name+".bias".
+func NewLinear(name string, in, out int) *Linear {
+	return &Linear{
+		In: in, Out: out,
+		W: newParam(name+".weight", out, in),
+		B: newParam(name+".bias", out),
+	}
+}
+
+// Init fills the layer with PyTorch's default initialisation of
+// nn.Linear: Kaiming-uniform with a = √5 for W, whose bound
+// gain·√(3/fan_in) with gain = √(2/(1 + a²)) is 1/√fan_in, and
+// U(−1/√fan_in, 1/√fan_in) for b. W is drawn first, row-major, then b.
+func (l *Linear) Init(rng *rand.Rand) {
+	bound := 1 / math.Sqrt(float64(l.In))
+	for i := range l.W.Data {
+		l.W.Data[i] = float32((2*rng.Float64() - 1) * bound)
+	}
+	for i := range l.B.Data {
+		l.B.Data[i] = float32((2*rng.Float64() - 1) * bound)
+	}
+}
+
+// mulWT computes y = x·W[:, off:off+k]ᵀ + beta·y for x (rows, k) and y
+// (rows, l.Out): a product with k consecutive columns of W.
+func (l *Linear) mulWT(y, x []float32, rows, off, k int, beta float32) {
+	gemm.Sgemm(false, true, rows, l.Out, k, 1, x, k, l.W.Data[off:], l.In, beta, y, l.Out)
+}
+
+// mulW computes dx = g·W[:, off:off+k] + beta·dx for g (rows, l.Out) and
+// dx (rows, k): the input gradient of mulWT.
+func (l *Linear) mulW(dx, g []float32, rows, off, k int, beta float32) {
+	gemm.Sgemm(false, false, rows, k, l.Out, 1, g, l.Out, l.W.Data[off:], l.In, beta, dx, k)
+}
+
+// addGradW adds gᵀ·x into columns off:off+k of W.Grad for g (rows, Out)
+// and x (rows, k).
+func (l *Linear) addGradW(g, x []float32, rows, off, k int) {
+	gemm.Sgemm(true, false, l.Out, k, rows, 1, g, l.Out, x, k, 1, l.W.Grad[off:], l.In)
+}

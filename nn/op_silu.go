@@ -1,0 +1,26 @@
+package nn
+
+// SiLU records y = x·sigmoid(x), element-wise, with y shaped like x.
+func (tp *Tape) SiLU(x *Tensor) *Tensor {
+	nd := tp.op(opSiLU, x.n, nil, x.Shape...)
+	n := x.Len()
+	nd.aux = grow(nd.aux, n)
+	copy(nd.t.Data, x.Data)
+	zero := tp.zeros(1)
+	tp.jobs.silu.do(nd.t.Data, nd.aux, zero, n, 1)
+	return &nd.t
+}
+
+func (tp *Tape) siluBackward(nd *node) {
+	x, g := nd.a, nd.t.Grad
+	n := len(g)
+	tp.jobs.col.do(nil, g, g, nd.aux, nil, n, 1) // g ← g ⊙ silu'(x)
+	tp.passGrad(x, g, true)
+}
+
+// zeros returns n zeros from the tape's scratch (a zero bias).
+func (tp *Tape) zeros(n int) []float32 {
+	tp.zero = grow(tp.zero, n)
+	clear(tp.zero)
+	return tp.zero
+}
