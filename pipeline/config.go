@@ -34,6 +34,7 @@ type Stage struct {
 	Refs      []Ref // sorted by parameter name
 	DeclRange hcl.Range
 	ranges    map[string]hcl.Range // dotted parameter name -> where its value was written
+	broken    bool                 // some parameter failed to decode
 }
 
 // A Ref is a use of another stage, e.g. data = simulate.lorenz.
@@ -157,6 +158,7 @@ func decodeStage(b *hcl.Block, c *Config) (*Stage, hcl.Diagnostics) {
 	st := &Stage{Kind: kind, Name: name, Addr: kind.Name + "." + name, DeclRange: b.DefRange, ranges: map[string]hcl.Range{}}
 	p, diags := decodeBody(b.Body, kind.Params, kind.Blocks, "", st, c)
 	st.Params = p
+	st.broken = diags.HasErrors()
 	return st, diags
 }
 
@@ -177,7 +179,7 @@ func validName(s string) bool {
 func decodeBody(body hcl.Body, specs []stages.ParamSpec, blocks []stages.BlockSpec, prefix string, st *Stage, c *Config) (*stages.Params, hcl.Diagnostics) {
 	schema := &hcl.BodySchema{}
 	for _, p := range specs {
-		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: p.Name, Required: p.Default == nil && p.Type != stages.FileParam})
+		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: p.Name, Required: p.Default == nil && !p.Optional})
 	}
 	for _, b := range blocks {
 		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: b.Name})
@@ -241,7 +243,7 @@ func blockSpec(blocks []stages.BlockSpec, name string) stages.BlockSpec {
 
 // check runs the kind's cross-parameter validation.
 func (s *Stage) check() hcl.Diagnostics {
-	if s.Kind.Check == nil || s.Params == nil {
+	if s.Kind.Check == nil || s.Params == nil || s.broken {
 		return nil
 	}
 	var diags hcl.Diagnostics

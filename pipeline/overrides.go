@@ -54,6 +54,7 @@ func (c *Config) applyOverride(set string) hcl.Diagnostics {
 	}
 	v, diags := decodeValue(spec, expr, c)
 	if diags.HasErrors() {
+		st.broken = true
 		return diags
 	}
 	target := st.Params

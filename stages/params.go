@@ -15,13 +15,13 @@ type ParamType int
 
 // The parameter types a stage kind can declare.
 const (
-	Int      ParamType = iota // a whole number
-	Float                     // a real number
-	String                    // a string, possibly restricted to Choices
-	Bool                      // true or false
-	IntList                   // a list of whole numbers, e.g. [0, 8, 16]
-	RefParam                  // a reference to another stage, e.g. simulate.lorenz
-	FileParam                 // a file the pipeline hashes, written file("obs.npy")
+	Int       ParamType = iota // a whole number
+	Float                      // a real number
+	String                     // a string, possibly restricted to Choices
+	Bool                       // true or false
+	IntList                    // a list of whole numbers, e.g. [0, 8, 16]
+	RefParam                   // a reference to another stage, e.g. simulate.lorenz
+	FileParam                  // a file the pipeline hashes, written file("obs.npy")
 )
 
 // String returns the type's name as a user would say it.
@@ -50,7 +50,10 @@ func (t ParamType) String() string {
 type ParamSpec struct {
 	Name    string
 	Type    ParamType
-	Default any      // int64, float64, string, bool or []int64; nil when required
+	Default any      // int64, float64, string, bool or []int64
+	// Optional, with a nil Default, lets the parameter be left out;
+	// otherwise a nil Default makes it required.
+	Optional bool
 	Min     *float64 // inclusive lower bound for Int, Float and IntList elements
 	Max     *float64 // inclusive upper bound
 	Choices []string // allowed values of a String

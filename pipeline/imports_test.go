@@ -1,0 +1,45 @@
+package pipeline
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestScienceImportsPointDown checks the package boundary of the design:
+// science packages (and nn) never import the pipeline, the stages, the
+// artifact store or HCL, directly or not, and do no file I/O of their own.
+func TestScienceImportsPointDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list; skipped in -short")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not found")
+	}
+	science := []string{"dynamics", "diffusion", "observe", "filters", "metrics", "nn", "nn/gemm"}
+	forbiddenDeps := []string{"sdapipe/pipeline", "sdapipe/stages", "sdapipe/artifacts", "sdapipe/schemas",
+		"sdapipe/cmd", "github.com/hashicorp/hcl"}
+	for _, pkg := range science {
+		path := "sdapipe/" + pkg
+		out, err := exec.Command("go", "list", "-f", "{{join .Imports \" \"}}|{{join .Deps \" \"}}", path).CombinedOutput()
+		if err != nil {
+			if strings.Contains(string(out), "cannot find package") || strings.Contains(string(out), "no Go files") {
+				continue // not written yet
+			}
+			t.Fatalf("go list %s: %v\n%s", path, err, out)
+		}
+		imports, deps, _ := strings.Cut(strings.TrimSpace(string(out)), "|")
+		for _, imp := range strings.Fields(imports) {
+			if imp == "os" || imp == "os/exec" {
+				t.Errorf("%s imports %s: science code does no I/O of its own", path, imp)
+			}
+		}
+		for _, dep := range strings.Fields(deps) {
+			for _, bad := range forbiddenDeps {
+				if dep == bad || strings.HasPrefix(dep, bad+"/") {
+					t.Errorf("%s depends on %s; imports must point down (cmd -> pipeline -> stages -> science -> nn)", path, dep)
+				}
+			}
+		}
+	}
+}

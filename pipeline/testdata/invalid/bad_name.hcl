@@ -1,0 +1,1 @@
+simulate "9lives" {} # ERROR: Invalid stage name

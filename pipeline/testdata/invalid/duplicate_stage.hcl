@@ -1,0 +1,2 @@
+simulate "lorenz" {}
+simulate "lorenz" {} # ERROR: Duplicate stage

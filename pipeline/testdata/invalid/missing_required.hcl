@@ -1,0 +1,3 @@
+tmap "b" { # ERROR: Missing required argument
+  scale = 3
+}

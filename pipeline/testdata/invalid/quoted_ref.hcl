@@ -1,0 +1,4 @@
+tsrc "a" {}
+tmap "b" {
+  in = "tsrc.a" # ERROR: Invalid reference in in
+}

@@ -1,0 +1,3 @@
+simulate "lorenz" {
+  length = = 4 # ERROR: Invalid expression
+}

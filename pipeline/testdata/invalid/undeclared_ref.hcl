@@ -1,0 +1,4 @@
+tsrc "a" {}
+tmap "b" {
+  in = tsrc.missing # ERROR: Reference to undeclared stage
+}

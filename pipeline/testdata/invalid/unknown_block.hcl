@@ -1,0 +1,4 @@
+seed = 1
+simulat "lorenz" { # ERROR: Unsupported block type
+  trajectories = 16
+}

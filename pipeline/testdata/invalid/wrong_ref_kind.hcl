@@ -1,0 +1,4 @@
+simulate "lorenz" {}
+tmap "b" {
+  in = simulate.lorenz # ERROR: Invalid reference in in
+}

@@ -1,0 +1,3 @@
+simulate "lorenz" {
+  trajectories = "many" # ERROR: Invalid value for trajectories
+}
