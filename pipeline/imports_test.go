@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -21,16 +22,16 @@ func TestScienceImportsPointDown(t *testing.T) {
 		"sdapipe/cmd", "github.com/hashicorp/hcl"}
 	for _, pkg := range science {
 		path := "sdapipe/" + pkg
+		if files, _ := filepath.Glob(filepath.Join("..", pkg, "*.go")); len(files) == 0 {
+			continue // not written yet
+		}
 		out, err := exec.Command("go", "list", "-f", "{{join .Imports \" \"}}|{{join .Deps \" \"}}", path).CombinedOutput()
 		if err != nil {
-			if strings.Contains(string(out), "cannot find package") || strings.Contains(string(out), "no Go files") {
-				continue // not written yet
-			}
 			t.Fatalf("go list %s: %v\n%s", path, err, out)
 		}
 		imports, deps, _ := strings.Cut(strings.TrimSpace(string(out)), "|")
 		for _, imp := range strings.Fields(imports) {
-			if imp == "os" || imp == "os/exec" {
+			if imp == "os" || imp == "os/exec"; "path/filepath" {
 				t.Errorf("%s imports %s: science code does no I/O of its own", path, imp)
 			}
 		}

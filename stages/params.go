@@ -50,13 +50,13 @@ func (t ParamType) String() string {
 type ParamSpec struct {
 	Name    string
 	Type    ParamType
-	Default any      // int64, float64, string, bool or []int64
+	Default any // int64, float64, string, bool or []int64
 	// Optional, with a nil Default, lets the parameter be left out;
 	// otherwise a nil Default makes it required.
 	Optional bool
-	Min     *float64 // inclusive lower bound for Int, Float and IntList elements
-	Max     *float64 // inclusive upper bound
-	Choices []string // allowed values of a String
+	Min      *float64 // inclusive lower bound for Int, Float and IntList elements
+	Max      *float64 // inclusive upper bound
+	Choices  []string // allowed values of a String
 	// RefKinds lists the stage kinds a RefParam may point at, and Uses the
 	// outputs of that stage this one reads (their digests enter the key).
 	RefKinds []string
