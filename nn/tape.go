@@ -103,7 +103,7 @@ func (tp *Tape) op(kind opKind, a, b *node, shape ...int) *node {
 func (tp *Tape) leaf(kind opKind, data []float32, shape []int) *Tensor {
 	nd := tp.push(kind, shape...)
 	if len(data) != nd.t.Len() {
-		panic(fmt.Sprintf("nn: leaf of shape %v needs %d values, got %d", shape, nd.t.Len(), len(data)))
+		panic(fmt.Sprintf("nn: leaf of shape %v needs %d values, got %d", nd.t.Shape, nd.t.Len(), len(data)))
 	}
 	nd.t.Data = data
 	nd.need = kind == opVar

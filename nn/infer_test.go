@@ -1,0 +1,128 @@
+package nn
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// smallNet is a network small enough for fast tests but with more rows
+// than one inference tile.
+func smallNet(t testing.TB) *Net {
+	n, err := NewNet(Config{Features: 6, Width: 16, Depth: 2, Embed: 4, EmbedHidden: 8, Freqs: 5}, rand.New(rand.NewPCG(5, 6)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestEpsMatchesMirror(t *testing.T) {
+	t.Parallel()
+	n := smallNet(t)
+	rng := newTestRand()
+	rows := 2*inferTile + 37 // three tiles, the last one short
+	F := n.Cfg.Features
+	x := randVec(rng, rows*F)
+	ts := make([]float32, rows)
+	for i := range ts {
+		ts[i] = 0.7
+	}
+	want := net64(n, to64(x), to64(ts))
+	got := make([]float32, rows*F)
+	// Folding the time embedding and pending biases reorders sums of O(1)
+	// float32 values over ≤ 16 terms: 2e-5 covers it (see gradcheck_test.go).
+	n.Eps(got, x, rows, 0.7)
+	for i := range got {
+		if !near(float64(got[i]), want[i], f32Abs, f32Rel) {
+			t.Fatalf("Eps[%d] = %g, mirror %g", i, got[i], want[i])
+		}
+	}
+	for i := range ts {
+		ts[i] = float32(rng.Float64())
+	}
+	want = net64(n, to64(x), to64(ts))
+	n.EpsRows(got, x, ts, rows)
+	for i := range got {
+		if !near(float64(got[i]), want[i], f32Abs, f32Rel) {
+			t.Fatalf("EpsRows[%d] = %g, mirror %g", i, got[i], want[i])
+		}
+	}
+}
+
+func TestEpsVJPMatchesTape(t *testing.T) {
+	t.Parallel()
+	n := smallNet(t)
+	rng := newTestRand()
+	rows := inferTile + 5
+	F := n.Cfg.Features
+	x, w := randVec(rng, rows*F), randVec(rng, rows*F)
+	ts := make([]float32, rows)
+	for i := range ts {
+		ts[i] = 0.25
+	}
+	tp := NewTape()
+	xv := tp.Var(x, rows, F)
+	y := n.Forward(tp, xv, tp.Const(ts, rows))
+	tp.BackwardWith(y, w)
+	eps, grad := make([]float32, rows*F), make([]float32, rows*F)
+	// The cotangent depends on eps, as guidance's does: w' = w ⊙ eps.
+	w2 := make([]float32, len(w))
+	for i := range w2 {
+		w2[i] = w[i] * y.Data[i]
+	}
+	ZeroGrads(n.Params())
+	tp.Reset()
+	xv = tp.Var(x, rows, F)
+	y = n.Forward(tp, xv, tp.Const(ts, rows))
+	tp.BackwardWith(y, w2)
+	n.EpsVJP(eps, grad, x, rows, 0.25, func(e, dst []float32) {
+		for i := range dst {
+			dst[i] = w[i] * e[i]
+		}
+	})
+	// Same float32 ops in a different order (folded biases): as above,
+	// with room for the two passes through ~5 layers.
+	for i := range grad {
+		if !near(float64(eps[i]), float64(y.Data[i]), f32Abs, f32Rel) {
+			t.Fatalf("eps[%d] = %g, tape %g", i, eps[i], y.Data[i])
+		}
+		if !near(float64(grad[i]), float64(xv.Grad[i]), 1e-4, 1e-4) {
+			t.Fatalf("grad[%d] = %g, tape %g", i, grad[i], xv.Grad[i])
+		}
+	}
+}
+
+func TestInferenceNoAlloc(t *testing.T) {
+	n := smallNet(t)
+	rows := 300
+	F := n.Cfg.Features
+	rng := newTestRand()
+	x := randVec(rng, rows*F)
+	ts := randVec(rng, rows)
+	eps, grad := make([]float32, rows*F), make([]float32, rows*F)
+	cot := func(e, w []float32) { copy(w, e) }
+	n.EpsVJP(eps, grad, x, rows, 0.5, cot) // size the workspace
+	n.EpsRows(eps, x, ts, rows)
+	for _, c := range []struct {
+		name string
+		f    func()
+	}{
+		{"Eps", func() { n.Eps(eps, x, rows, 0.5) }},
+		{"EpsRows", func() { n.EpsRows(eps, x, ts, rows) }},
+		{"EpsVJP", func() { n.EpsVJP(eps, grad, x, rows, 0.5, cot) }},
+	} {
+		if a := testing.AllocsPerRun(20, c.f); a != 0 {
+			t.Errorf("%s allocated %v times per call, want 0", c.name, a)
+		}
+	}
+}
+
+func TestEpsPanicsOnShape(t *testing.T) {
+	t.Parallel()
+	n := smallNet(t)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Eps with a short dst did not panic")
+		}
+	}()
+	n.Eps(make([]float32, 5), make([]float32, 6), 1, 0.5)
+}
