@@ -18,7 +18,7 @@ type opCase struct {
 }
 
 // Tolerances. FD: central differences in float64 with h = 1e-6 have
-// truncation error O(h²·f''') ≈ 1e-12 and rounding error ≈ 1e-16/h = 1e-10,
+// truncation error O(h²·f”') ≈ 1e-12 and rounding error ≈ 1e-16/h = 1e-10,
 // so 1e-6 relative (1e-8 absolute near zero) has margin. float32 vs float64:
 // each output sums at most ~100 products of O(1) values, each rounded at
 // 6e-8 relative: 2e-5 relative, 2e-5 absolute for sums that cancel.

@@ -12,7 +12,7 @@ func TestParamCounts(t *testing.T) {
 	t.Parallel()
 	// Spec §2.5, current embedding: hand counts per window half-width k.
 	cases := []struct {
-		name          string
+		name           string
 		k, width, want int
 	}{
 		{"k1W128", 1, 128, 188509},
