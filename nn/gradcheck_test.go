@@ -28,6 +28,9 @@ const (
 )
 
 func near(a, b, abs, rel float64) bool {
+	if a == b {
+		return true
+	}
 	d := math.Abs(a - b)
 	return d <= abs || d <= rel*math.Max(math.Abs(a), math.Abs(b))
 }

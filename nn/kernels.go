@@ -18,17 +18,25 @@ func addBiasRows(y, b []float32, cols, lo, hi int) {
 // nil, writes silu'(z + b) into d.
 func biasSiLURows(y, d, b []float32, cols, lo, hi int) {
 	for r := lo; r < hi; r++ {
-		row := y[r*cols : r*cols+cols]
-		if d == nil {
-			for j, v := range row {
-				row[j], _ = silu(v + b[j])
-			}
-			continue
+		var drow []float32
+		if d != nil {
+			drow = d[r*cols : r*cols+cols]
 		}
-		drow := d[r*cols : r*cols+cols]
-		for j, v := range row {
-			row[j], drow[j] = silu(v + b[j])
+		biasSiLURow(y[r*cols:r*cols+cols], drow, b[:cols])
+	}
+}
+
+// biasSiLURowGo is the portable biasSiLURow.
+func biasSiLURowGo(y, d, b []float32) {
+	if d == nil {
+		for j, v := range y {
+			y[j], _ = silu(v + b[j])
 		}
+		return
+	}
+	d = d[:len(y)]
+	for j, v := range y {
+		y[j], d[j] = silu(v + b[j])
 	}
 }
 

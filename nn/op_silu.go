@@ -3,11 +3,10 @@ package nn
 // SiLU records y = x·sigmoid(x), element-wise, with y shaped like x.
 func (tp *Tape) SiLU(x *Tensor) *Tensor {
 	nd := tp.op(opSiLU, x.n, nil, x.Shape...)
-	n := x.Len()
-	nd.aux = grow(nd.aux, n)
+	rows, cols := x.Rows(), x.Cols()
+	nd.aux = grow(nd.aux, rows*cols)
 	copy(nd.t.Data, x.Data)
-	zero := tp.zeros(1)
-	tp.jobs.silu.do(nd.t.Data, nd.aux, zero, n, 1)
+	tp.jobs.silu.do(nd.t.Data, nd.aux, tp.zeros(cols), rows, cols)
 	return &nd.t
 }
 
