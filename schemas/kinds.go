@@ -18,3 +18,34 @@ var (
 		Doc:     "constants of the standardisation x_std = (x - mean) / scale",
 	})
 )
+
+// Kinds written by the train stage.
+var (
+	Weights = declare(&Kind{
+		Name: "weights", Format: NPZ, DType: "float32",
+		Doc: "network parameters by PyTorch-style name (embed.l1.weight, blocks.0.l1.weight, ...); weights are (out, in)",
+	})
+	Network = declare(&Kind{
+		Name: "network", Format: JSON,
+		Doc: "network configuration: features, width, depth, embedding, window, state dimension, noise schedule",
+	})
+	LossCurve = declare(&Kind{
+		Name: "losscurve", Format: Arrow,
+		Columns: []string{"step int64", "lr float64", "train_loss float64", "valid_loss float64"},
+		Doc:     "training curve: mean train loss since the previous row and the loss on fixed validation windows",
+	})
+	Figure = declare(&Kind{
+		Name: "figure", Format: PNG,
+		Doc: "a plot for people to look at",
+	})
+	Check = declare(&Kind{
+		Name: "check", Format: JSON,
+		Doc: "unconditionally sampled windows scored under the true transition density",
+	})
+)
+
+// System describes the dynamical system behind a dataset.
+var System = declare(&Kind{
+	Name: "system", Format: JSON,
+	Doc: "the dynamical system that made the data: name, state dimension, transition noise variance, standardisation",
+})

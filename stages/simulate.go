@@ -36,6 +36,7 @@ var Simulate = &Kind{
 		{Name: "valid", Schema: "trajectories", Doc: "the next 10%"},
 		{Name: "test", Schema: "trajectories", Doc: "the last 10%"},
 		{Name: "standardization", Schema: "standardization", Doc: "mean and scale per state variable"},
+		{Name: "system", Schema: "system", Doc: "which dynamical system made the data"},
 	},
 	Check: func(p *Params) []ParamError {
 		n, l := int64(p.Int("trajectories")), int64(p.Int("length"))
@@ -82,10 +83,42 @@ func runSimulate(ctx context.Context, env *Env) error {
 		}
 	}
 	mean, scale := StandardizationOf(sys)
-	return env.WriteNPZ("standardization", []artifacts.NamedArray{
+	err = env.WriteNPZ("standardization", []artifacts.NamedArray{
 		{Name: "mean", Array: artifacts.NewFloat64([]int{d}, mean)},
 		{Name: "scale", Array: artifacts.NewFloat64([]int{d}, scale)},
 	})
+	if err != nil {
+		return err
+	}
+	return env.WriteJSON("system", SystemInfo{Name: p.String("system"), Dim: d, NoiseVar: sys.NoiseVar(), Mean: mean, Scale: scale})
+}
+
+// SystemInfo is simulate's system output: the system's name, by which
+// later stages rebuild it, and the facts a notebook needs.
+type SystemInfo struct {
+	Name     string    `json:"name"`
+	Dim      int       `json:"dim"`
+	NoiseVar float64   `json:"noise_var"`
+	Mean     []float64 `json:"mean"`
+	Scale    []float64 `json:"scale"`
+}
+
+// systemOf rebuilds the dynamical system that made an upstream simulate
+// stage's data, from its system output.
+func systemOf(env *Env, param string) (dynamics.System, error) {
+	var info SystemInfo
+	if err := env.ReadJSON(param, "system", &info); err != nil {
+		return nil, err
+	}
+	mk, ok := systems[info.Name]
+	if !ok {
+		return nil, fmt.Errorf("stage %s: unknown system %q in %s", env.Addr, info.Name, env.Inputs[param].Addr)
+	}
+	sys := mk()
+	if sys.Dim() != info.Dim {
+		return nil, fmt.Errorf("stage %s: system %s has %d variables, data say %d", env.Addr, info.Name, sys.Dim(), info.Dim)
+	}
+	return sys, nil
 }
 
 // StandardizationOf recovers the per-variable mean and scale of a system's
