@@ -18,31 +18,13 @@ func layerNormRows(y, x, pb, rstd []float32, cols, lo, hi int) {
 	invm1 := 1 / float32(cols-1)
 	for r := lo; r < hi; r++ {
 		row := x[r*cols : r*cols+cols]
-		if pb != nil {
-			for j := range row {
-				row[j] += pb[j]
-			}
-		}
-		mean := sum4(row) * inv
-		var s0, s1 float32
-		j := 0
-		for ; j+1 < len(row); j += 2 {
-			a, b := row[j]-mean, row[j+1]-mean
-			s0 += a * a
-			s1 += b * b
-		}
-		if j < len(row) {
-			a := row[j] - mean
-			s0 += a * a
-		}
-		rs := float32(1 / math.Sqrt(float64((s0+s1)*invm1+lnEps)))
+		mean := rowSumBias(row, pb) * inv
+		ss := rowSumSqDev(row, mean)
+		rs := float32(1 / math.Sqrt(float64(ss*invm1+lnEps)))
 		if rstd != nil {
 			rstd[r] = rs
 		}
-		out := y[r*cols : r*cols+cols]
-		for j, v := range row {
-			out[j] = (v - mean) * rs
-		}
+		rowNorm(y[r*cols:r*cols+cols], row, mean, rs)
 	}
 }
 
@@ -59,31 +41,8 @@ func layerNormBackRows(dx, g, yhat, rstd []float32, acc bool, cols, lo, hi int) 
 	for r := lo; r < hi; r++ {
 		o := r * cols
 		gr, yr := g[o:o+cols], yhat[o:o+cols]
-		var sg0, sg1, sy0, sy1 float32
-		j := 0
-		for ; j+1 < cols; j += 2 {
-			sg0 += gr[j]
-			sg1 += gr[j+1]
-			sy0 += gr[j] * yr[j]
-			sy1 += gr[j+1] * yr[j+1]
-		}
-		if j < cols {
-			sg0 += gr[j]
-			sy0 += gr[j] * yr[j]
-		}
-		mg := (sg0 + sg1) * inv
-		c := (sy0 + sy1) * invm1
-		rs := rstd[r]
-		out := dx[o : o+cols]
-		if acc {
-			for j := range out {
-				out[j] += rs * (gr[j] - mg - yr[j]*c)
-			}
-		} else {
-			for j := range out {
-				out[j] = rs * (gr[j] - mg - yr[j]*c)
-			}
-		}
+		sg, sgy := rowSumDot(gr, yr)
+		rowLNBack(dx[o:o+cols], gr, yr, sg*inv, sgy*invm1, rstd[r], acc)
 	}
 }
 
