@@ -56,14 +56,20 @@ func (o *AdamW) Step() {
 	}
 }
 
-// adamJob applies one AdamW update to a chunk of one parameter.
-type adamJob struct {
-	p, g, m, v                           []float32
-	decay, b1, c1, b2, c2, stepSize, eps float32
-	bc2sqrt                              float32
+// adamScalars are one step's float32 constants, laid out as
+// adamwAVX512 reads them.
+type adamScalars struct {
+	decay, b1, c1, b2, c2, stepSize, eps, bc2sqrt float32
 }
 
-func (j *adamJob) run(lo, hi int) {
+// adamJob applies one AdamW update to a chunk of one parameter.
+type adamJob struct {
+	p, g, m, v []float32
+	adamScalars
+}
+
+// runGo is the portable update; the AVX-512 one matches it bit for bit.
+func (j *adamJob) runGo(lo, hi int) {
 	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
 	for i := range p {
 		gi := g[i]
