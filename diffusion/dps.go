@@ -58,6 +58,7 @@ func (g *DPSGuidance) Eps(dst, x []float32, n int, t float32) {
 	if g.cotFn == nil {
 		g.cotFn = g.cot
 	}
+	g.err = 0
 	g.Inner.EpsVJP(dst, g.grad, x, n, t, g.cotFn)
 	if g.err == 0 {
 		return
