@@ -127,6 +127,11 @@ func Load(filename, dir string, src []byte, overrides []string) (*Config, hcl.Di
 	if !diags.HasErrors() {
 		diags = append(diags, c.checkCycles()...)
 	}
+	if !diags.HasErrors() {
+		for _, st := range c.Stages {
+			diags = append(diags, c.checkGraph(st)...)
+		}
+	}
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -253,6 +258,32 @@ func (s *Stage) check() hcl.Diagnostics {
 			Summary:  "Invalid value for " + e.Param,
 			Detail:   e.Detail,
 			Subject:  s.ParamRange(e.Param).Ptr(),
+		})
+	}
+	return diags
+}
+
+// checkGraph runs a stage kind's validation against the stages it refers to.
+func (c *Config) checkGraph(st *Stage) hcl.Diagnostics {
+	if st.Kind.CheckGraph == nil {
+		return nil
+	}
+	resolve := func(param string) (*stages.Kind, *stages.Params, bool) {
+		for _, r := range st.Refs {
+			if r.Param == param {
+				t := c.byAddr[r.Stage]
+				return t.Kind, t.Params, true
+			}
+		}
+		return nil, nil, false
+	}
+	var diags hcl.Diagnostics
+	for _, e := range st.Kind.CheckGraph(st.Params, resolve) {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for " + e.Param,
+			Detail:   e.Detail,
+			Subject:  st.ParamRange(e.Param).Ptr(),
 		})
 	}
 	return diags

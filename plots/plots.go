@@ -64,8 +64,13 @@ func Lines(title, xlabel, ylabel string, logY bool, series ...Series) ([]byte, e
 }
 
 func render(p *plot.Plot, w, h vg.Length) ([]byte, error) {
-	c := vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
-	p.Draw(draw.New(c))
+	img := vgimg.New(w, h)
+	p.Draw(draw.New(img))
+	return encode(img)
+}
+
+func encode(img *vgimg.Canvas) ([]byte, error) {
+	c := vgimg.PngCanvas{Canvas: img}
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("plots: encode png: %w", err)

@@ -49,3 +49,29 @@ var System = declare(&Kind{
 	Name: "system", Format: JSON,
 	Doc: "the dynamical system that made the data: name, state dimension, transition noise variance, standardisation",
 })
+
+// Kinds written by the sample stage.
+var (
+	Posterior = declare(&Kind{
+		Name: "posterior", Format: NPY, DType: "float32",
+		Dims:  []string{"observation", "sample", "time", "state"},
+		Units: "physical",
+		Doc:   "posterior trajectories, samples per observation set",
+	})
+	Observations = declare(&Kind{
+		Name: "observations", Format: NPY, DType: "float32",
+		Dims:  []string{"observation", "value"},
+		Units: "standardised",
+		Doc:   "observations y = A(x) + noise, one row per observation set",
+	})
+	Operator = declare(&Kind{
+		Name: "operator", Format: JSON,
+		Doc: "the observation operator (kind, variables, times, noise) and the sampler's settings",
+	})
+	Truth = declare(&Kind{
+		Name: "truth", Format: NPY, DType: "float32",
+		Dims:  []string{"observation", "time", "state"},
+		Units: "physical",
+		Doc:   "the test trajectories the observations were made from",
+	})
+)

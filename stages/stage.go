@@ -21,11 +21,20 @@ type Kind struct {
 	// Check validates parameters against each other after each one passed
 	// its own checks; each problem names the parameter it is about.
 	Check func(p *Params) []ParamError
+	// CheckGraph validates parameters against the stages they refer to,
+	// before anything runs (e.g. an observed variable against the state
+	// dimension of the simulated system). refs resolves a RefParam's name
+	// to the referenced stage's kind and parameters.
+	CheckGraph func(p *Params, refs Resolver) []ParamError
 	// Run reads the inputs, calls the science code and writes every
 	// non-optional output through env. It must return promptly, with
 	// ctx.Err(), when ctx is cancelled.
 	Run func(ctx context.Context, env *Env) error
 }
+
+// A Resolver returns the kind and parameters of the stage a RefParam of
+// the stage being checked refers to; ok is false if it refers to none.
+type Resolver func(param string) (kind *Kind, params *Params, ok bool)
 
 // An OutputSpec declares one output of a stage kind and its schema.
 type OutputSpec struct {
