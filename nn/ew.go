@@ -25,26 +25,9 @@ func (j *ewJob) run(lo, hi int) {
 	case ewCopy:
 		copy(dst, a)
 	case ewAdd:
-		for i, v := range a {
-			dst[i] += v
-		}
+		vAddTo(dst, a)
 	case ewSum:
-		b := j.b[lo:hi]
-		for i, v := range a {
-			dst[i] = v + b[i]
-		}
-	case ewRowBias:
-		// ewGrain is a multiple of no particular width, so index the bias
-		// by position modulo its length.
-		cols := len(j.b)
-		c := lo % cols
-		for i, v := range a {
-			dst[i] = v + j.b[c]
-			c++
-			if c == cols {
-				c = 0
-			}
-		}
+		vAdd3(dst, a, j.b[lo:hi])
 	}
 }
 

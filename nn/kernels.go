@@ -4,12 +4,15 @@ package nn
 // works on rows [lo, hi) of row-major (rows, cols) arrays; the job structs
 // below run them through parallelFor.
 
-// addBiasRows adds b (cols) to every row of y.
-func addBiasRows(y, b []float32, cols, lo, hi int) {
+// addBiasRows adds b (cols) to every row of y, or, if a is not nil, writes
+// a + b into each row of y.
+func addBiasRows(y, a, b []float32, cols, lo, hi int) {
+	b = b[:cols]
 	for r := lo; r < hi; r++ {
-		row := y[r*cols : r*cols+cols]
-		for j := range row {
-			row[j] += b[j]
+		if a != nil {
+			vAdd3(y[r*cols:r*cols+cols], a[r*cols:r*cols+cols], b)
+		} else {
+			vAddTo(y[r*cols:r*cols+cols], b)
 		}
 	}
 }
@@ -42,23 +45,18 @@ func biasSiLURowGo(y, d, b []float32) {
 
 // mulRows writes g ⊙ d into dst (all rows·cols values) and, if part is not
 // nil, the column sums of each chunk of grain rows into part, one row of
-// cols per chunk: part[c·cols:(c+1)·cols] = Σ_{rows of chunk c} dst.
+// cols per chunk: part[c·cols:(c+1)·cols] = Σ_{rows of chunk c} dst, added
+// row by row.
 func mulRows(dst, g, d, part []float32, cols, grain, lo, hi int) {
 	if part == nil {
-		for i := lo * cols; i < hi*cols; i++ {
-			dst[i] = g[i] * d[i]
-		}
+		vMulAcc(dst[lo*cols:hi*cols], g[lo*cols:hi*cols], d[lo*cols:hi*cols], nil)
 		return
 	}
 	acc := part[(lo/grain)*cols : (lo/grain)*cols+cols]
 	clear(acc)
 	for r := lo; r < hi; r++ {
 		o := r * cols
-		for j := range acc {
-			v := g[o+j] * d[o+j]
-			dst[o+j] = v
-			acc[j] += v
-		}
+		vMulAcc(dst[o:o+cols], g[o:o+cols], d[o:o+cols], acc)
 	}
 }
 
@@ -68,10 +66,7 @@ func colSumRows(g, part []float32, cols, grain, lo, hi int) {
 	acc := part[(lo/grain)*cols : (lo/grain)*cols+cols]
 	clear(acc)
 	for r := lo; r < hi; r++ {
-		row := g[r*cols : r*cols+cols]
-		for j, v := range row {
-			acc[j] += v
-		}
+		vAddTo(acc, g[r*cols:r*cols+cols])
 	}
 }
 
@@ -79,23 +74,22 @@ func colSumRows(g, part []float32, cols, grain, lo, hi int) {
 // (cols), chunk 0 first, so the order of additions is fixed.
 func addPartials(dst, part []float32, chunks, cols int) {
 	for c := range chunks {
-		row := part[c*cols : c*cols+cols]
-		for j, v := range row {
-			dst[j] += v
-		}
+		vAddTo(dst[:cols], part[c*cols:c*cols+cols])
 	}
 }
 
-// biasJob adds a bias to each row.
+// biasJob adds a bias to each row (y += b), or, with a, writes y = a + b.
 type biasJob struct {
-	y, b []float32
-	cols int
+	y, a, b []float32
+	cols    int
 }
 
-func (j *biasJob) run(lo, hi int) { addBiasRows(j.y, j.b, j.cols, lo, hi) }
+func (j *biasJob) run(lo, hi int) { addBiasRows(j.y, j.a, j.b, j.cols, lo, hi) }
 
-func (j *biasJob) do(y, b []float32, rows, cols int) {
-	*j = biasJob{y, b, cols}
+func (j *biasJob) do(y, b []float32, rows, cols int) { j.doFrom(y, nil, b, rows, cols) }
+
+func (j *biasJob) doFrom(y, a, b []float32, rows, cols int) {
+	*j = biasJob{y, a, b, cols}
 	parallelFor(rows, rowGrain(cols), j)
 }
 

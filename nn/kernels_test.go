@@ -89,3 +89,32 @@ func checkClose(t *testing.T, what string, n int, a, b []float32, abs float64) {
 		}
 	}
 }
+
+func TestVecKernelPathsBitIdentical(t *testing.T) {
+	// One float32 operation per value (and the same order of row sums):
+	// the AVX-512 and portable element-wise kernels agree bit for bit.
+	if !haveAVX512 {
+		t.Skip("no AVX-512 on this CPU: only the portable kernels exist")
+	}
+	rng := newTestRand()
+	for _, n := range []int{1, 15, 16, 17, 47, 256} {
+		a, b, dst := randVec(rng, n), randVec(rng, n), randVec(rng, n)
+		d1, d2 := append([]float32(nil), dst...), append([]float32(nil), dst...)
+		vAddTo(d1, a)
+		vAddToGo(d2, a)
+		checkClose(t, "addTo", n, d1, d2, 0)
+		vAdd3(d1, a, b)
+		vAdd3Go(d2, a, b)
+		checkClose(t, "add3", n, d1, d2, 0)
+		acc1, acc2 := append([]float32(nil), dst...), append([]float32(nil), dst...)
+		vMulAcc(d1, a, b, acc1)
+		vMulAccGo(d2, a, b, acc2)
+		checkClose(t, "mulAcc", n, d1, d2, 0)
+		checkClose(t, "mulAcc acc", n, acc1, acc2, 0)
+		for i := range d1 {
+			if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) || math.Float32bits(acc1[i]) != math.Float32bits(acc2[i]) {
+				t.Fatalf("n=%d [%d]: results differ in their bits", n, i)
+			}
+		}
+	}
+}

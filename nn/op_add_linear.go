@@ -10,7 +10,7 @@ func (tp *Tape) AddLinear(h *Tensor, l *Linear, a *Tensor) *Tensor {
 	}
 	nd := tp.op(opAddLinear, h.n, a.n, rows, l.Out)
 	nd.lin, nd.need = l, true
-	tp.jobs.ew.do(ewRowBias, nd.t.Data, h.Data, l.B.Data, rows*l.Out)
+	tp.jobs.bias.doFrom(nd.t.Data, h.Data, l.B.Data, rows, l.Out)
 	l.mulWT(nd.t.Data, a.Data, rows, 0, l.In, 1)
 	return &nd.t
 }
