@@ -183,81 +183,113 @@ func (s *lapState) augmentingRowReduction(prevFree int) int {
 // in reduced costs (Dijkstra over columns), updates the prices of the
 // columns scanned before the final distance, and flips the path.
 func (s *lapState) augment(numFree int) {
-	n, c, v := s.n, s.c, s.v
-	d := make([]float64, n)
-	pred := make([]int32, n)
-	cols := make([]int32, n)
+	sp := &pathSearch{
+		lapState: s,
+		d:        make([]float64, s.n),
+		pred:     make([]int32, s.n),
+		cols:     make([]int32, s.n),
+	}
 	for f := range numFree {
 		freeRow := s.free[f]
-		row := c[int(freeRow)*n : (int(freeRow)+1)*n]
-		for j := range n {
-			d[j], pred[j], cols[j] = row[j]-v[j], freeRow, int32(j)
+		end := sp.run(freeRow)
+		for _, j := range sp.cols[:sp.last+1] {
+			s.v[j] += sp.d[j] - sp.minD
 		}
-		// cols[:low] are scanned, cols[low:up] are at the current
-		// minimum distance and not yet scanned, cols[up:] are the rest.
-		low, up, last := 0, 0, 0
-		minD := 0.0
-		end := int32(-1)
-		for end < 0 {
-			if up == low {
-				last = low - 1
-				minD = d[cols[up]]
-				up++
-				for k := up; k < n; k++ {
-					j := cols[k]
-					if h := d[j]; h <= minD {
-						if h < minD {
-							up, minD = low, h
-						}
-						cols[k], cols[up] = cols[up], j
-						up++
-					}
-				}
-				for k := low; k < up; k++ {
-					if s.colsol[cols[k]] < 0 {
-						end = cols[k]
-						break
-					}
-				}
-				if end >= 0 {
-					break
-				}
-			}
-			j1 := cols[low]
-			low++
-			i := s.colsol[j1]
-			rowi := c[int(i)*n : (int(i)+1)*n]
-			h := rowi[j1] - v[j1] - minD
-			for k := up; k < n; k++ {
-				j := cols[k]
-				v2 := rowi[j] - v[j] - h
-				if v2 < d[j] {
-					pred[j] = i
-					if v2 == minD {
-						if s.colsol[j] < 0 {
-							end = j
-							break
-						}
-						cols[k], cols[up] = cols[up], j
-						up++
-					}
-					d[j] = v2
-				}
-			}
-		}
-		for k := 0; k <= last; k++ {
-			j := cols[k]
-			v[j] += d[j] - minD
-		}
-		for {
-			i := pred[end]
+		for { // flip the alternating path back to the free row
+			i := sp.pred[end]
 			s.colsol[end] = i
-			j1 := end
-			end = s.rowsol[i]
-			s.rowsol[i] = j1
+			end, s.rowsol[i] = s.rowsol[i], end
 			if i == freeRow {
 				break
 			}
 		}
 	}
+}
+
+// pathSearch is the scratch of one shortest augmenting path search.
+// cols is a permutation of the columns: cols[:low] are scanned (their
+// distance final), cols[low:up] sit at the current minimum distance minD
+// and await scanning, cols[up:] are the rest. last+1 columns were scanned
+// before the last minimum was taken.
+type pathSearch struct {
+	*lapState
+	d             []float64 // tentative distance of each column
+	pred          []int32   // row preceding each column on its path
+	cols          []int32
+	low, up, last int
+	minD          float64
+}
+
+// run searches from freeRow and returns the unassigned column that ends
+// a shortest augmenting path.
+func (sp *pathSearch) run(freeRow int32) int32 {
+	n, v := sp.n, sp.v
+	row := sp.c[int(freeRow)*n : (int(freeRow)+1)*n]
+	for j := range n {
+		sp.d[j], sp.pred[j], sp.cols[j] = row[j]-v[j], freeRow, int32(j)
+	}
+	sp.low, sp.up, sp.last = 0, 0, 0
+	for {
+		if sp.up == sp.low {
+			if end := sp.nextMinimum(); end >= 0 {
+				return end
+			}
+		}
+		if end := sp.scan(); end >= 0 {
+			return end
+		}
+	}
+}
+
+// nextMinimum collects the unscanned columns of least distance into
+// cols[low:up] and returns one of them that is unassigned, or −1.
+func (sp *pathSearch) nextMinimum() int32 {
+	cols, d := sp.cols, sp.d
+	sp.last = sp.low - 1
+	sp.minD = d[cols[sp.up]]
+	sp.up++
+	for k := sp.up; k < sp.n; k++ {
+		j := cols[k]
+		if h := d[j]; h <= sp.minD {
+			if h < sp.minD {
+				sp.up, sp.minD = sp.low, h
+			}
+			cols[k], cols[sp.up] = cols[sp.up], j
+			sp.up++
+		}
+	}
+	for _, j := range cols[sp.low:sp.up] {
+		if sp.colsol[j] < 0 {
+			return j
+		}
+	}
+	return -1
+}
+
+// scan relaxes the distances of the columns beyond cols[:up] through the
+// row assigned to the next column at minimum distance. It returns an
+// unassigned column reached at minimum distance, or −1.
+func (sp *pathSearch) scan() int32 {
+	cols, d, v := sp.cols, sp.d, sp.v
+	j1 := cols[sp.low]
+	sp.low++
+	i := sp.colsol[j1]
+	rowi := sp.c[int(i)*sp.n : (int(i)+1)*sp.n]
+	h := rowi[j1] - v[j1] - sp.minD
+	for k := sp.up; k < sp.n; k++ {
+		j := cols[k]
+		v2 := rowi[j] - v[j] - h
+		if v2 < d[j] {
+			sp.pred[j] = i
+			if v2 == sp.minD {
+				if sp.colsol[j] < 0 {
+					return j
+				}
+				cols[k], cols[sp.up] = cols[sp.up], j
+				sp.up++
+			}
+			d[j] = v2
+		}
+	}
+	return -1
 }
