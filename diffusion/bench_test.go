@@ -97,8 +97,11 @@ func BenchmarkPCStep(b *testing.B) {
 			b.Run(fmt.Sprintf("events=%d/C=%d", n, c), func(b *testing.B) {
 				p := &PC{Sched: VPCosine{}, Steps: steps, Corrections: c, Tau: 0.25}
 				x := make([]float32, n*e)
-				den := isoDen{lambda: 1, sched: VPCosine{}}
+				var den Denoiser = isoDen{lambda: 1, sched: VPCosine{}}
 				rng := rand.New(rand.NewPCG(1, 1))
+				if err := p.Sample(x, n, den, rng, nil); err != nil { // sizes the workspace
+					b.Fatal(err)
+				}
 				b.ReportAllocs()
 				for b.Loop() {
 					if err := p.Sample(x, n, den, rng, nil); err != nil {
