@@ -1,30 +1,170 @@
 package nn
 
-// inferTile is the number of rows pushed through the network layer by
-// layer at a time: large enough for efficient products, small enough that
-// a tile's activations (1 MiB at width 256) stay in cache between layers.
-const inferTile = 1024
+import "sync"
 
-// workspace holds a Net's inference buffers; they grow to the largest
+// Rows are pushed through the network a tile at a time, layer by layer:
+// tiles are large enough for efficient products and small enough that
+// their activations stay in cache between layers. A call with more rows
+// than layerTile runs tiles of serialTile rows concurrently, one per
+// goroutine (three (serialTile, 256) activations and a packed weight fit
+// one core's L2); a smaller call runs one tile with every pass and product
+// spread over all cores. Tile sizes depend on rows only, never on
+// GOMAXPROCS, so results do not either.
+const (
+	serialTile = 256
+	layerTile  = 1024
+)
+
+// workspace holds a Net's inference state; buffers grow to the largest
 // call and are reused.
 type workspace struct {
-	h, y, z    []float32 // (tile, W)
-	ho, yo, zo []float32 // (tile, F)
-	c, cOut    []float32 // the input layer's and the output layer's folded biases
-	feat       []float32 // (tile, 2·Freqs) time features
-	e1, e2     []float32 // (tile, EmbedHidden), (tile, E) embedding activations
+	c, cOut []float32 // the input layer's and the output layer's folded biases
 	// Saved by EpsVJP's forward pass for all rows, per block: ŷ and
 	// silu'(z) (rows, W) and 1/std (rows); the output block's at width F.
 	yhat, dsilu, rstd [][]float32
 	w                 []float32 // (rows, F) cotangent
-	jobs              tapeJobs
+	emb               tileWS    // one-time embedding scratch
+	tiles             tileJob
+	layerParallel     bool // run tiles one at a time, each pass on all cores
+
+	mu   sync.Mutex
+	free []*tileWS // per-goroutine tile workspaces
 }
 
-func (ws *workspace) size(cfg Config) {
-	t, w, f := inferTile, cfg.Width, cfg.Features
-	ws.h, ws.y, ws.z = grow(ws.h, t*w), grow(ws.y, t*w), grow(ws.z, t*w)
-	ws.ho, ws.yo, ws.zo = grow(ws.ho, t*f), grow(ws.yo, t*f), grow(ws.zo, t*f)
-	ws.c, ws.cOut = grow(ws.c, w), grow(ws.cOut, f)
+// tileWS is the scratch of one goroutine running tiles. With serial set,
+// its passes and products run on that goroutine alone; otherwise each pass
+// and product is spread over all cores.
+type tileWS struct {
+	h, y, z    []float32 // (tile, W)
+	ho, yo, zo []float32 // (tile, F)
+	feat       []float32 // (tile, 2·Freqs) time features
+	e1, e2     []float32 // (tile, EmbedHidden), (tile, E)
+	serial     bool
+	jobs       tapeJobs
+}
+
+func (tw *tileWS) size(cfg Config, t int) {
+	w, f := cfg.Width, cfg.Features
+	tw.h, tw.y, tw.z = grow(tw.h, t*w), grow(tw.y, t*w), grow(tw.z, t*w)
+	tw.ho, tw.yo, tw.zo = grow(tw.ho, t*f), grow(tw.yo, t*f), grow(tw.zo, t*f)
+	tw.feat = grow(tw.feat, t*2*cfg.Freqs)
+	tw.e1, tw.e2 = grow(tw.e1, t*cfg.EmbedHidden), grow(tw.e2, t*cfg.Embed)
+}
+
+// workers is the goroutine count for this workspace's products.
+func (tw *tileWS) workers() int {
+	if tw.serial {
+		return 1
+	}
+	return 0
+}
+
+func (tw *tileWS) ln(y, x, pb, rstd []float32, rows, cols int) {
+	if tw.serial {
+		layerNormRows(y, x, pb, rstd, cols, 0, rows)
+		return
+	}
+	tw.jobs.ln.do(y, x, pb, rstd, rows, cols)
+}
+
+func (tw *tileWS) silu(y, d, b []float32, rows, cols int) {
+	if tw.serial {
+		biasSiLURows(y, d, b, cols, 0, rows)
+		return
+	}
+	tw.jobs.silu.do(y, d, b, rows, cols)
+}
+
+func (tw *tileWS) bias(y, b []float32, rows, cols int) {
+	if tw.serial {
+		addBiasRows(y, nil, b, cols, 0, rows)
+		return
+	}
+	tw.jobs.bias.do(y, b, rows, cols)
+}
+
+func (tw *tileWS) mul(y, d []float32, rows, cols int) {
+	if tw.serial {
+		mulRows(y, y, d, nil, cols, rows, 0, rows)
+		return
+	}
+	tw.jobs.col.do(nil, y, y, d, nil, rows, cols)
+}
+
+func (tw *tileWS) lnBack(dx, g, yhat, rstd []float32, rows, cols int) {
+	if tw.serial {
+		layerNormBackRows(dx, g, yhat, rstd, true, cols, 0, rows)
+		return
+	}
+	tw.jobs.lnb.do(dx, g, yhat, rstd, true, rows, cols)
+}
+
+// tileJob runs whole tiles, one goroutine per tile, each with its own
+// serial tileWS: no synchronisation between layers, and each tile's rows
+// get the same arithmetic whichever goroutine runs it.
+type tileJob struct {
+	n              *Net
+	dst, x, ts, w  []float32
+	rows           int
+	save, backward bool
+}
+
+func (j *tileJob) run(lo, hi int) {
+	tw := j.n.ws.getTile(j.n.Cfg)
+	for i := lo; i < hi; i++ {
+		r0 := i * serialTile
+		R := min(j.rows-r0, serialTile)
+		if j.backward {
+			j.n.backwardTile(tw, j.dst, j.w, r0, R)
+		} else {
+			j.n.forwardTile(tw, j.dst, j.x, j.ts, r0, R, j.save)
+		}
+	}
+	j.n.ws.putTile(tw)
+}
+
+func (ws *workspace) getTile(cfg Config) *tileWS {
+	ws.mu.Lock()
+	var tw *tileWS
+	if k := len(ws.free); k > 0 {
+		tw, ws.free = ws.free[k-1], ws.free[:k-1]
+	}
+	ws.mu.Unlock()
+	if tw == nil {
+		tw = &tileWS{serial: true}
+	}
+	tw.size(cfg, serialTile)
+	return tw
+}
+
+func (ws *workspace) putTile(tw *tileWS) {
+	ws.mu.Lock()
+	ws.free = append(ws.free, tw)
+	ws.mu.Unlock()
+}
+
+// runTiles runs the forward (or backward) pass over all rows. Several
+// tiles run concurrently, one per goroutine; a single tile runs with its
+// passes and products spread over all cores instead.
+func (n *Net) runTiles(dst, x, ts, w []float32, rows int, save, backward bool) {
+	ws := n.ws
+	if rows <= layerTile || ws.layerParallel {
+		tw := &ws.emb
+		tw.serial = false
+		tw.size(n.Cfg, min(rows, layerTile))
+		for r0 := 0; r0 < rows; r0 += layerTile {
+			R := min(rows-r0, layerTile)
+			if backward {
+				n.backwardTile(tw, dst, w, r0, R)
+			} else {
+				n.forwardTile(tw, dst, x, ts, r0, R, save)
+			}
+		}
+		return
+	}
+	ws.tiles = tileJob{n: n, dst: dst, x: x, ts: ts, w: w, rows: rows, save: save, backward: backward}
+	parallelFor((rows+serialTile-1)/serialTile, 1, &ws.tiles)
+	ws.tiles = tileJob{}
 }
 
 // sizeSaved makes room for the activations EpsVJP keeps for rows rows.
@@ -60,12 +200,8 @@ func checkRows(op string, rows, f int, bufs ...[]float32) {
 // call's.
 func (n *Net) Eps(dst, x []float32, rows int, t float32) {
 	checkRows("Eps", rows, n.Cfg.Features, dst, x)
-	ws := n.ws
-	ws.size(n.Cfg)
 	n.foldTime(t)
-	for r0 := 0; r0 < rows; r0 += inferTile {
-		n.forwardTile(dst, x, nil, r0, min(rows-r0, inferTile), false)
-	}
+	n.runTiles(dst, x, nil, nil, rows, false, false)
 }
 
 // EpsRows writes ε_φ(x_i, t_i) into dst for rows windows x (rows, F), each
@@ -73,16 +209,9 @@ func (n *Net) Eps(dst, x []float32, rows int, t float32) {
 func (n *Net) EpsRows(dst, x, t []float32, rows int) {
 	checkRows("EpsRows", rows, n.Cfg.Features, dst, x)
 	checkRows("EpsRows", rows, 1, t)
-	ws := n.ws
-	ws.size(n.Cfg)
-	c := n.Cfg
-	ws.feat = grow(ws.feat, inferTile*2*c.Freqs)
-	ws.e1 = grow(ws.e1, inferTile*c.EmbedHidden)
-	ws.e2 = grow(ws.e2, inferTile*c.Embed)
+	n.ws.cOut = grow(n.ws.cOut, n.Cfg.Features)
 	n.foldOutput(n.lastBias())
-	for r0 := 0; r0 < rows; r0 += inferTile {
-		n.forwardTile(dst, x, t, r0, min(rows-r0, inferTile), false)
-	}
+	n.runTiles(dst, x, t, nil, rows, false, false)
 }
 
 // EpsVJP writes ε = ε_φ(x, t) into eps, calls cot(eps, w), which must fill
@@ -95,17 +224,12 @@ func (n *Net) EpsVJP(eps, grad, x []float32, rows int, t float32, cot func(eps, 
 	cfg := n.Cfg
 	checkRows("EpsVJP", rows, cfg.Features, eps, grad, x)
 	ws := n.ws
-	ws.size(cfg)
 	ws.sizeSaved(cfg, rows)
 	n.foldTime(t)
-	for r0 := 0; r0 < rows; r0 += inferTile {
-		n.forwardTile(eps, x, nil, r0, min(rows-r0, inferTile), true)
-	}
+	n.runTiles(eps, x, nil, nil, rows, true, false)
 	w := ws.w[:rows*cfg.Features]
 	cot(eps, w)
-	for r0 := 0; r0 < rows; r0 += inferTile {
-		n.backwardTile(grad, w, r0, min(rows-r0, inferTile))
-	}
+	n.runTiles(grad, nil, nil, w, rows, false, true)
 }
 
 // lastBias returns the bias left pending by the last width-W layer.
@@ -120,16 +244,16 @@ func (n *Net) lastBias() []float32 {
 // c = W_in[:, F:]·e(t) + b_in, and the output layer's folded bias.
 func (n *Net) foldTime(t float32) {
 	cfg, ws := n.Cfg, n.ws
-	ws.feat = grow(ws.feat, 2*cfg.Freqs)
-	ws.e1 = grow(ws.e1, cfg.EmbedHidden)
-	ws.e2 = grow(ws.e2, cfg.Embed)
-	timeFeatures(ws.feat[:2*cfg.Freqs], t)
-	matVec(ws.e1[:cfg.EmbedHidden], n.Embed1, ws.feat, 0)
-	for i, v := range ws.e1[:cfg.EmbedHidden] {
-		ws.e1[i], _ = silu(v)
+	ws.c, ws.cOut = grow(ws.c, cfg.Width), grow(ws.cOut, cfg.Features)
+	tw := &ws.emb
+	tw.size(cfg, 1)
+	timeFeatures(tw.feat[:2*cfg.Freqs], t)
+	matVec(tw.e1[:cfg.EmbedHidden], n.Embed1, tw.feat[:2*cfg.Freqs], 0)
+	for i, v := range tw.e1[:cfg.EmbedHidden] {
+		tw.e1[i], _ = silu(v)
 	}
-	matVec(ws.e2[:cfg.Embed], n.Embed2, ws.e1, 0)
-	matVec(ws.c, n.Input, ws.e2, cfg.Features)
+	matVec(tw.e2[:cfg.Embed], n.Embed2, tw.e1[:cfg.EmbedHidden], 0)
+	matVec(ws.c, n.Input, tw.e2[:cfg.Embed], cfg.Features)
 	n.foldOutput(n.lastBias())
 }
 
@@ -153,84 +277,83 @@ func matVec(dst []float32, l *Linear, v []float32, off int) {
 // forwardTile runs rows [r0, r0+R) of x through the network into dst. With
 // per-row times ts it computes the embedding per row; otherwise ws.c holds
 // the folded time bias. With save, it keeps what backwardTile needs.
-func (n *Net) forwardTile(dst, x, ts []float32, r0, R int, save bool) {
-	cfg, ws := n.Cfg, n.ws
+func (n *Net) forwardTile(tw *tileWS, dst, x, ts []float32, r0, R int, save bool) {
+	cfg, ws, nw := n.Cfg, n.ws, tw.workers()
 	W, F := cfg.Width, cfg.Features
-	h := ws.h[:R*W]
-	xs := x[r0*F : (r0+R)*F]
-	n.Input.mulWT(h, xs, R, 0, F, 0)
+	h := tw.h[:R*W]
+	n.Input.mulWT(nw, h, x[r0*F:(r0+R)*F], R, 0, F, 0)
 	pb := ws.c
 	if ts != nil {
-		n.embedRows(h, ts[r0:r0+R], R)
+		n.embedRows(tw, h, ts[r0:r0+R], R)
 		pb = n.Input.B.Data
 	}
 	for i, b := range n.Blocks {
-		y, d, rs := ws.y[:R*W], []float32(nil), []float32(nil)
+		y, d, rs := tw.y[:R*W], []float32(nil), []float32(nil)
 		if save {
 			y, d, rs = ws.yhat[i][r0*W:(r0+R)*W], ws.dsilu[i][r0*W:(r0+R)*W], ws.rstd[i][r0:r0+R]
 		}
-		ws.jobs.ln.do(y, h, pb, rs, R, W)
-		z := ws.z[:R*W]
-		b.L1.mulWT(z, y, R, 0, W, 0)
-		ws.jobs.silu.do(z, d, b.L1.B.Data, R, W)
-		b.L2.mulWT(h, z, R, 0, W, 1)
+		tw.ln(y, h, pb, rs, R, W)
+		z := tw.z[:R*W]
+		b.L1.mulWT(nw, z, y, R, 0, W, 0)
+		tw.silu(z, d, b.L1.B.Data, R, W)
+		b.L2.mulWT(nw, h, z, R, 0, W, 1)
 		pb = b.L2.B.Data
 	}
 	o := dst[r0*F : (r0+R)*F]
-	n.Output.mulWT(o, h, R, 0, W, 0)
+	n.Output.mulWT(nw, o, h, R, 0, W, 0)
 	ob := n.OutBlock
-	y, d, rs := ws.yo[:R*F], []float32(nil), []float32(nil)
+	y, d, rs := tw.yo[:R*F], []float32(nil), []float32(nil)
 	if save {
 		k := cfg.Depth
 		y, d, rs = ws.yhat[k][r0*F:(r0+R)*F], ws.dsilu[k][r0*F:(r0+R)*F], ws.rstd[k][r0:r0+R]
 	}
-	ws.jobs.ln.do(y, o, ws.cOut, rs, R, F)
-	z := ws.zo[:R*F]
-	ob.L1.mulWT(z, y, R, 0, F, 0)
-	ws.jobs.silu.do(z, d, ob.L1.B.Data, R, F)
-	ob.L2.mulWT(o, z, R, 0, F, 1)
-	ws.jobs.bias.do(o, ob.L2.B.Data, R, F)
+	tw.ln(y, o, ws.cOut, rs, R, F)
+	z := tw.zo[:R*F]
+	ob.L1.mulWT(nw, z, y, R, 0, F, 0)
+	tw.silu(z, d, ob.L1.B.Data, R, F)
+	ob.L2.mulWT(nw, o, z, R, 0, F, 1)
+	tw.bias(o, ob.L2.B.Data, R, F)
 }
 
 // embedRows adds W_in[:, F:]·e(t_i) for each row's own time to h (R, W).
-func (n *Net) embedRows(h, ts []float32, R int) {
-	cfg, ws := n.Cfg, n.ws
+func (n *Net) embedRows(tw *tileWS, h, ts []float32, R int) {
+	cfg, nw := n.Cfg, tw.workers()
 	nf := 2 * cfg.Freqs
-	feat, e1, e2 := ws.feat[:R*nf], ws.e1[:R*cfg.EmbedHidden], ws.e2[:R*cfg.Embed]
+	feat, e1, e2 := tw.feat[:R*nf], tw.e1[:R*cfg.EmbedHidden], tw.e2[:R*cfg.Embed]
 	for r, t := range ts {
 		timeFeatures(feat[r*nf:(r+1)*nf], t)
 	}
-	n.Embed1.mulWT(e1, feat, R, 0, nf, 0)
-	ws.jobs.silu.do(e1, nil, n.Embed1.B.Data, R, cfg.EmbedHidden)
-	n.Embed2.mulWT(e2, e1, R, 0, cfg.EmbedHidden, 0)
-	ws.jobs.bias.do(e2, n.Embed2.B.Data, R, cfg.Embed)
-	n.Input.mulWT(h, e2, R, cfg.Features, cfg.Embed, 1)
+	n.Embed1.mulWT(nw, e1, feat, R, 0, nf, 0)
+	tw.silu(e1, nil, n.Embed1.B.Data, R, cfg.EmbedHidden)
+	n.Embed2.mulWT(nw, e2, e1, R, 0, cfg.EmbedHidden, 0)
+	tw.bias(e2, n.Embed2.B.Data, R, cfg.Embed)
+	n.Input.mulWT(nw, h, e2, R, cfg.Features, cfg.Embed, 1)
 }
 
 // backwardTile writes the input gradient of rows [r0, r0+R) into grad,
 // given the cotangent w of the output, from the activations forwardTile
 // saved.
-func (n *Net) backwardTile(grad, w []float32, r0, R int) {
-	cfg, ws := n.Cfg, n.ws
+func (n *Net) backwardTile(tw *tileWS, grad, w []float32, r0, R int) {
+	cfg, nw := n.Cfg, tw.workers()
 	W, F, k := cfg.Width, cfg.Features, cfg.Depth
-	g := ws.ho[:R*F]
+	g := tw.ho[:R*F]
 	copy(g, w[r0*F:(r0+R)*F])
-	n.blockBackward(n.OutBlock, g, ws.zo[:R*F], ws.yo[:R*F], k, r0, R, F)
-	gh := ws.h[:R*W]
-	n.Output.mulW(gh, g, R, 0, W, 0)
+	n.blockBackward(tw, n.OutBlock, g, tw.zo[:R*F], tw.yo[:R*F], k, r0, R, F)
+	gh := tw.h[:R*W]
+	n.Output.mulW(nw, gh, g, R, 0, W, 0)
 	for i := k - 1; i >= 0; i-- {
-		n.blockBackward(n.Blocks[i], gh, ws.z[:R*W], ws.y[:R*W], i, r0, R, W)
+		n.blockBackward(tw, n.Blocks[i], gh, tw.z[:R*W], tw.y[:R*W], i, r0, R, W)
 	}
-	n.Input.mulW(grad[r0*F:(r0+R)*F], gh, R, 0, F, 0)
+	n.Input.mulW(nw, grad[r0*F:(r0+R)*F], gh, R, 0, F, 0)
 }
 
 // blockBackward adds to g (R, d), the gradient at block i's output, the
 // path through its residual branch, so that g becomes the gradient at the
 // block's input. da and dy are (R, d) scratch.
-func (n *Net) blockBackward(b Block, g, da, dy []float32, i, r0, R, d int) {
-	ws := n.ws
-	b.L2.mulW(da, g, R, 0, d, 0)
-	ws.jobs.col.do(nil, da, da, ws.dsilu[i][r0*d:(r0+R)*d], nil, R, d)
-	b.L1.mulW(dy, da, R, 0, d, 0)
-	ws.jobs.lnb.do(g, dy, ws.yhat[i][r0*d:(r0+R)*d], ws.rstd[i][r0:r0+R], true, R, d)
+func (n *Net) blockBackward(tw *tileWS, b Block, g, da, dy []float32, i, r0, R, d int) {
+	ws, nw := n.ws, tw.workers()
+	b.L2.mulW(nw, da, g, R, 0, d, 0)
+	tw.mul(da, ws.dsilu[i][r0*d:(r0+R)*d], R, d)
+	b.L1.mulW(nw, dy, da, R, 0, d, 0)
+	tw.lnBack(g, dy, ws.yhat[i][r0*d:(r0+R)*d], ws.rstd[i][r0:r0+R], R, d)
 }

@@ -1,7 +1,9 @@
 package nn
 
 import (
+	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -19,7 +21,7 @@ func TestEpsMatchesMirror(t *testing.T) {
 	t.Parallel()
 	n := smallNet(t)
 	rng := newTestRand()
-	rows := 2*inferTile + 37 // three tiles, the last one short
+	rows := 2*layerTile + 37 // three tiles, the last one short
 	F := n.Cfg.Features
 	x := randVec(rng, rows*F)
 	ts := make([]float32, rows)
@@ -52,7 +54,7 @@ func TestEpsVJPMatchesTape(t *testing.T) {
 	t.Parallel()
 	n := smallNet(t)
 	rng := newTestRand()
-	rows := inferTile + 5
+	rows := layerTile + 5
 	F := n.Cfg.Features
 	x, w := randVec(rng, rows*F), randVec(rng, rows*F)
 	ts := make([]float32, rows)
@@ -92,8 +94,13 @@ func TestEpsVJPMatchesTape(t *testing.T) {
 }
 
 func TestInferenceNoAlloc(t *testing.T) {
+	for _, rows := range []int{300, layerTile + 2*serialTile + 1} {
+		inferenceNoAlloc(t, rows)
+	}
+}
+
+func inferenceNoAlloc(t *testing.T, rows int) {
 	n := smallNet(t)
-	rows := 300
 	F := n.Cfg.Features
 	rng := newTestRand()
 	x := randVec(rng, rows*F)
@@ -111,7 +118,7 @@ func TestInferenceNoAlloc(t *testing.T) {
 		{"EpsVJP", func() { n.EpsVJP(eps, grad, x, rows, 0.5, cot) }},
 	} {
 		if a := testing.AllocsPerRun(20, c.f); a != 0 {
-			t.Errorf("%s allocated %v times per call, want 0", c.name, a)
+			t.Errorf("%s (%d rows) allocated %v times per call, want 0", c.name, rows, a)
 		}
 	}
 }
@@ -125,4 +132,40 @@ func TestEpsPanicsOnShape(t *testing.T) {
 		}
 	}()
 	n.Eps(make([]float32, 5), make([]float32, 6), 1, 0.5)
+}
+
+func TestInferenceDeterministic(t *testing.T) {
+	// Not parallel: it sets GOMAXPROCS. Both execution modes (tiles on
+	// separate goroutines, and one tile at a time with every pass on all
+	// cores) give the same bits at GOMAXPROCS 1 and 2, and agree with each
+	// other to float32 rounding.
+	n := smallNet(t)
+	rng := newTestRand()
+	rows := layerTile + 3*serialTile + 7
+	F := n.Cfg.Features
+	x := randVec(rng, rows*F)
+	run := func(procs int, layer bool) (eps, grad []float32) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		n.ws.layerParallel = layer
+		defer func() { n.ws.layerParallel = false }()
+		eps, grad = make([]float32, rows*F), make([]float32, rows*F)
+		n.EpsVJP(eps, grad, x, rows, 0.4, func(e, w []float32) { copy(w, e) })
+		return eps, grad
+	}
+	for _, layer := range []bool{false, true} {
+		e1, g1 := run(1, layer)
+		e2, g2 := run(2, layer)
+		for i := range e1 {
+			if math.Float32bits(e1[i]) != math.Float32bits(e2[i]) || math.Float32bits(g1[i]) != math.Float32bits(g2[i]) {
+				t.Fatalf("layerParallel=%v: GOMAXPROCS 1 and 2 differ at %d", layer, i)
+			}
+		}
+	}
+	e1, g1 := run(2, false)
+	e2, g2 := run(2, true)
+	for i := range e1 {
+		if !near(float64(e1[i]), float64(e2[i]), f32Abs, f32Rel) || !near(float64(g1[i]), float64(g2[i]), 1e-4, 1e-4) {
+			t.Fatalf("modes differ at %d: eps %g vs %g, grad %g vs %g", i, e1[i], e2[i], g1[i], g2[i])
+		}
+	}
 }

@@ -38,20 +38,31 @@ func (l *Linear) Init(rng *rand.Rand) {
 	}
 }
 
+// sgemm is gemm.Sgemm on at most workers goroutines (0: all of them).
+// Results do not depend on workers.
+func sgemm(workers int, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if workers == 0 {
+		gemm.Sgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	gemm.Config{Workers: workers}.Sgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc)
+}
+
 // mulWT computes y = x·W[:, off:off+k]ᵀ + beta·y for x (rows, k) and y
-// (rows, l.Out): a product with k consecutive columns of W.
-func (l *Linear) mulWT(y, x []float32, rows, off, k int, beta float32) {
-	gemm.Sgemm(false, true, rows, l.Out, k, 1, x, k, l.W.Data[off:], l.In, beta, y, l.Out)
+// (rows, l.Out): a product with k consecutive columns of W, on at most
+// workers goroutines (0: all).
+func (l *Linear) mulWT(workers int, y, x []float32, rows, off, k int, beta float32) {
+	sgemm(workers, false, true, rows, l.Out, k, x, k, l.W.Data[off:], l.In, beta, y, l.Out)
 }
 
 // mulW computes dx = g·W[:, off:off+k] + beta·dx for g (rows, l.Out) and
 // dx (rows, k): the input gradient of mulWT.
-func (l *Linear) mulW(dx, g []float32, rows, off, k int, beta float32) {
-	gemm.Sgemm(false, false, rows, k, l.Out, 1, g, l.Out, l.W.Data[off:], l.In, beta, dx, k)
+func (l *Linear) mulW(workers int, dx, g []float32, rows, off, k int, beta float32) {
+	sgemm(workers, false, false, rows, k, l.Out, g, l.Out, l.W.Data[off:], l.In, beta, dx, k)
 }
 
 // addGradW adds gᵀ·x into columns off:off+k of W.Grad for g (rows, Out)
 // and x (rows, k).
 func (l *Linear) addGradW(g, x []float32, rows, off, k int) {
-	gemm.Sgemm(true, false, l.Out, k, rows, 1, g, l.Out, x, k, 1, l.W.Grad[off:], l.In)
+	sgemm(0, true, false, l.Out, k, rows, g, l.Out, x, k, 1, l.W.Grad[off:], l.In)
 }

@@ -11,7 +11,7 @@ func (tp *Tape) AddLinear(h *Tensor, l *Linear, a *Tensor) *Tensor {
 	nd := tp.op(opAddLinear, h.n, a.n, rows, l.Out)
 	nd.lin, nd.need = l, true
 	tp.jobs.bias.doFrom(nd.t.Data, h.Data, l.B.Data, rows, l.Out)
-	l.mulWT(nd.t.Data, a.Data, rows, 0, l.In, 1)
+	l.mulWT(0, nd.t.Data, a.Data, rows, 0, l.In, 1)
 	return &nd.t
 }
 
@@ -22,7 +22,7 @@ func (tp *Tape) addLinearBackward(nd *node) {
 	l.addGradW(g, a.t.Data, rows, 0, l.In)
 	if a.need {
 		da, acc := tp.gradInto(a)
-		l.mulW(da, g, rows, 0, l.In, betaOf(acc))
+		l.mulW(0, da, g, rows, 0, l.In, betaOf(acc))
 	}
 	tp.passGrad(h, g, true) // last: g is not read after this
 }

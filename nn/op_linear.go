@@ -5,7 +5,7 @@ func (tp *Tape) Linear(l *Linear, x *Tensor) *Tensor {
 	rows := rowsOf("Linear", x, l.In)
 	nd := tp.op(opLinear, x.n, nil, rows, l.Out)
 	nd.lin, nd.need = l, true
-	l.mulWT(nd.t.Data, x.Data, rows, 0, l.In, 0)
+	l.mulWT(0, nd.t.Data, x.Data, rows, 0, l.In, 0)
 	tp.jobs.bias.do(nd.t.Data, l.B.Data, rows, l.Out)
 	return &nd.t
 }
@@ -17,6 +17,6 @@ func (tp *Tape) linearBackward(nd *node) {
 	l.addGradW(g, x.t.Data, rows, 0, l.In)
 	if x.need {
 		dx, acc := tp.gradInto(x)
-		l.mulW(dx, g, rows, 0, l.In, betaOf(acc))
+		l.mulW(0, dx, g, rows, 0, l.In, betaOf(acc))
 	}
 }

@@ -12,8 +12,8 @@ func (tp *Tape) LinearCat(l *Linear, x, e *Tensor) *Tensor {
 	}
 	nd := tp.op(opLinearCat, x.n, e.n, rows, l.Out)
 	nd.lin, nd.need, nd.ival = l, true, cx
-	l.mulWT(nd.t.Data, x.Data, rows, 0, cx, 0)
-	l.mulWT(nd.t.Data, e.Data, rows, cx, l.In-cx, 1)
+	l.mulWT(0, nd.t.Data, x.Data, rows, 0, cx, 0)
+	l.mulWT(0, nd.t.Data, e.Data, rows, cx, l.In-cx, 1)
 	tp.jobs.bias.do(nd.t.Data, l.B.Data, rows, l.Out)
 	return &nd.t
 }
@@ -30,7 +30,7 @@ func (tp *Tape) linearCatBackward(nd *node) {
 		l.addGradW(g, in.t.Data, rows, off, k)
 		if in.need {
 			d, acc := tp.gradInto(in)
-			l.mulW(d, g, rows, off, k, betaOf(acc))
+			l.mulW(0, d, g, rows, off, k, betaOf(acc))
 		}
 	}
 }

@@ -8,7 +8,7 @@ func (tp *Tape) LinearSiLU(l *Linear, x *Tensor) *Tensor {
 	nd := tp.op(opLinearSiLU, x.n, nil, rows, l.Out)
 	nd.lin, nd.need = l, true
 	nd.aux = grow(nd.aux, rows*l.Out) // silu'(z)
-	l.mulWT(nd.t.Data, x.Data, rows, 0, l.In, 0)
+	l.mulWT(0, nd.t.Data, x.Data, rows, 0, l.In, 0)
 	tp.jobs.silu.do(nd.t.Data, nd.aux, l.B.Data, rows, l.Out)
 	return &nd.t
 }
@@ -21,6 +21,6 @@ func (tp *Tape) linearSiLUBackward(nd *node) {
 	l.addGradW(g, x.t.Data, rows, 0, l.In)
 	if x.need {
 		dx, acc := tp.gradInto(x)
-		l.mulW(dx, g, rows, 0, l.In, betaOf(acc))
+		l.mulW(0, dx, g, rows, 0, l.In, betaOf(acc))
 	}
 }
