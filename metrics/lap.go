@@ -135,10 +135,12 @@ func (s *lapState) columnReduction() int {
 func (s *lapState) augmentingRowReduction(prevFree int) int {
 	n, c, v := s.n, s.c, s.v
 	numFree := 0
-	// With real costs the displacement chain can in principle cycle with
-	// ever smaller price decrements; past this budget displaced rows are
-	// left to the exact augmentation phase instead.
-	budget := 16 * n
+	// With real costs the displacement chains grow long, with ever smaller
+	// price decrements (about 80 steps per row on 1024 Gaussian points in
+	// 195-D, each an O(n) row scan). Past this budget displaced rows are
+	// left to the exact augmentation phase instead, which costs less: a
+	// budget of n steps per round minimised the total work there.
+	budget := n
 	for k := 0; k < prevFree; {
 		i := s.free[k]
 		k++
