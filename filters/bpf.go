@@ -26,7 +26,7 @@ type Result struct {
 	// path is the first observed state.
 	Paths []float64
 
-	Keep, Length, Dim int
+	Keep, Length, Dim int // the shape of Paths: Config.Keep, Config.Length(), sys.Dim()
 
 	// ESS holds, per observation, the effective sample size (Σw)²/Σw² of
 	// the weights before resampling.
