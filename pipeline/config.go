@@ -296,22 +296,31 @@ func (c *Config) resolveRefs() hcl.Diagnostics {
 	for _, st := range c.Stages {
 		st.Refs = nil
 		for _, p := range st.Kind.Params {
-			if p.Type != stages.RefParam || !st.Params.Has(p.Name) {
+			if !st.Params.Has(p.Name) {
 				continue
 			}
-			addr := st.Params.Ref(p.Name)
+			var addrs, keys []string
+			switch p.Type {
+			case stages.RefParam:
+				addrs, keys = []string{st.Params.Ref(p.Name)}, []string{p.Name}
+			case stages.RefList:
+				addrs, keys = st.Params.Values[p.Name].Refs, st.Params.RefList(p.Name)
+			default:
+				continue
+			}
 			r := st.ParamRange(p.Name)
-			target := c.byAddr[addr]
-			if target == nil {
-				diags = append(diags, &hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Reference to undeclared stage",
-					Detail:   fmt.Sprintf("%s refers to %s, which is not declared in this file.%s", p.Name, addr, c.suggest(addr, p.RefKinds)),
-					Subject:  r.Ptr(),
-				})
-				continue
+			for i, addr := range addrs {
+				if c.byAddr[addr] == nil {
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Reference to undeclared stage",
+						Detail:   fmt.Sprintf("%s refers to %s, which is not declared in this file.%s", p.Name, addr, c.suggest(addr, p.RefKinds)),
+						Subject:  r.Ptr(),
+					})
+					continue
+				}
+				st.Refs = append(st.Refs, Ref{Param: keys[i], Stage: addr, Range: r})
 			}
-			st.Refs = append(st.Refs, Ref{Param: p.Name, Stage: addr, Range: r})
 		}
 		sort.Slice(st.Refs, func(i, j int) bool { return st.Refs[i].Param < st.Refs[j].Param })
 	}

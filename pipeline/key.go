@@ -38,7 +38,7 @@ func (c *Config) key(st *Stage, inputs map[string]stages.Upstream) (artifacts.Di
 // usedOutputs lists, sorted, the upstream outputs a reference reads: those
 // its parameter declares in Uses, or all of them.
 func usedOutputs(st *Stage, param string, up stages.Upstream) []string {
-	spec, _ := st.Kind.Param(param)
+	spec, _ := st.Kind.Param(stages.BaseParam(param))
 	var names []string
 	if len(spec.Uses) > 0 {
 		names = append(names, spec.Uses...)

@@ -30,6 +30,8 @@ func decodeValue(p stages.ParamSpec, expr hcl.Expression, c *Config) (stages.Val
 	switch p.Type {
 	case stages.RefParam:
 		return decodeRef(p, expr)
+	case stages.RefList:
+		return decodeRefList(p, expr)
 	case stages.FileParam:
 		return decodeFile(p, expr, c)
 	}
@@ -137,6 +139,40 @@ func decodeRef(p stages.ParamSpec, expr hcl.Expression) (stages.Value, hcl.Diagn
 		return bad(fmt.Sprintf("%s must refer to a %s stage; %s.%s is a %s stage.", p.Name, kinds, kind, attr.Name, kind))
 	}
 	return stages.Value{Type: stages.RefParam, Ref: kind + "." + attr.Name}, nil
+}
+
+func decodeRefList(p stages.ParamSpec, expr hcl.Expression) (stages.Value, hcl.Diagnostics) {
+	elems, diags := hcl.ExprList(expr)
+	if diags.HasErrors() || len(elems) == 0 {
+		return stages.Value{}, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid value for " + p.Name,
+			Detail: fmt.Sprintf("%s must be a non-empty list of %s stages, e.g. [%s.a, %s.b].",
+				p.Name, strings.Join(p.RefKinds, " or "), p.RefKinds[0], p.RefKinds[0]),
+			Subject: expr.Range().Ptr(),
+		}}
+	}
+	v := stages.Value{Type: stages.RefList}
+	seen := map[string]bool{}
+	for _, e := range elems {
+		r, d := decodeRef(p, e)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		if seen[r.Ref] {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate reference in " + p.Name,
+				Detail:   fmt.Sprintf("%s is listed twice in %s; list each stage once.", r.Ref, p.Name),
+				Subject:  e.Range().Ptr(),
+			})
+			continue
+		}
+		seen[r.Ref] = true
+		v.Refs = append(v.Refs, r.Ref)
+	}
+	return v, diags
 }
 
 func decodeFile(p stages.ParamSpec, expr hcl.Expression, c *Config) (stages.Value, hcl.Diagnostics) {

@@ -75,3 +75,26 @@ var (
 		Doc:   "the test trajectories the observations were made from",
 	})
 )
+
+// Settings records how a sample stage sampled.
+var Settings = declare(&Kind{
+	Name: "settings", Format: JSON,
+	Doc: "sampler settings (guidance, γ, steps, corrections, τ, samples) and the model's window",
+})
+
+// Kinds written by the filter and evaluate stages.
+var (
+	FilterSummary = declare(&Kind{
+		Name: "filtersummary", Format: JSON,
+		Doc: "particle filter diagnostics: smallest effective sample size and log-evidence per run and observation set",
+	})
+	Metrics = declare(&Kind{
+		Name: "metrics", Format: Arrow,
+		Columns: []string{"stage string", "observation int64", "metric string", "value float64"},
+		Doc:     "one row per posterior stage × observation set × metric (log_prior, log_lik, w1, rmse, spread)",
+	})
+	Summary = declare(&Kind{
+		Name: "summary", Format: JSON,
+		Doc: "medians over observation sets of each metric per stage, with each stage's settings",
+	})
+)

@@ -22,6 +22,7 @@ const (
 	IntList                    // a list of whole numbers, e.g. [0, 8, 16]
 	RefParam                   // a reference to another stage, e.g. simulate.lorenz
 	FileParam                  // a file the pipeline hashes, written file("obs.npy")
+	RefList                    // a list of stage references, e.g. [sample.a, sample.b]
 )
 
 // String returns the type's name as a user would say it.
@@ -41,6 +42,8 @@ func (t ParamType) String() string {
 		return "stage reference"
 	case FileParam:
 		return `file("path")`
+	case RefList:
+		return "list of stage references"
 	}
 	return "unknown"
 }
@@ -133,7 +136,8 @@ type Value struct {
 	Str   string
 	Bool  bool
 	Ints  []int64
-	Ref   string // stage address such as "simulate.lorenz"
+	Ref   string   // stage address such as "simulate.lorenz"
+	Refs  []string // stage addresses of a RefList
 	File  File
 }
 
@@ -167,6 +171,8 @@ func (v Value) Text() string {
 		return v.Ref
 	case FileParam:
 		return fmt.Sprintf("file(%q) sha256:%s", v.File.Path, v.File.Digest)
+	case RefList:
+		return "[" + strings.Join(v.Refs, ", ") + "]"
 	}
 	return "?"
 }
@@ -244,6 +250,30 @@ func (p *Params) Ints(name string) []int {
 
 // Ref returns the stage address a RefParam points at.
 func (p *Params) Ref(name string) string { return p.get(name, RefParam).Ref }
+
+// RefList returns the input keys of a RefList parameter, one per listed
+// stage, in order: the keys of Env.Inputs that hold their outputs.
+func (p *Params) RefList(name string) []string {
+	refs := p.get(name, RefList).Refs
+	keys := make([]string, len(refs))
+	for i := range refs {
+		keys[i] = InputKey(name, i)
+	}
+	return keys
+}
+
+// InputKey names element i of a RefList parameter among a stage's inputs,
+// e.g. "posteriors[2]".
+func InputKey(param string, i int) string { return fmt.Sprintf("%s[%d]", param, i) }
+
+// BaseParam strips an element index from an input key: "posteriors[2]"
+// gives "posteriors".
+func BaseParam(key string) string {
+	if i := strings.IndexByte(key, '['); i >= 0 {
+		return key[:i]
+	}
+	return key
+}
 
 // File returns a FileParam, or ok false when it was not given.
 func (p *Params) File(name string) (File, bool) {

@@ -3,7 +3,6 @@ package stages
 import (
 	"fmt"
 
-	"sdapipe/artifacts"
 	"sdapipe/dynamics"
 	"sdapipe/observe"
 	"sdapipe/plots"
@@ -11,46 +10,6 @@ import (
 
 // figureMembers is how many posterior samples a trajectory figure draws.
 const figureMembers = 32
-
-func writeSampleOutputs(env *Env, sys dynamics.System, op observe.Operator, obs observationSet, post []float32, netCfg NetworkConfig) error {
-	p := env.Params
-	length, dim := op.Shape()
-	samples, m := p.Int("samples"), op.Outputs()
-	toPhysical(sys, post)
-	sizes := map[string]int{"time": length, "state": dim, "observation": obs.nObs}
-	if err := env.WriteArray("posterior", artifacts.NewFloat32([]int{obs.nObs, samples, length, dim}, post), sizes); err != nil {
-		return err
-	}
-	if err := env.WriteArray("observations", artifacts.NewFloat32([]int{obs.nObs, m}, obs.y), sizes); err != nil {
-		return err
-	}
-	if obs.truth != nil {
-		toPhysical(sys, obs.truth)
-		if err := env.WriteArray("truth", artifacts.NewFloat32([]int{obs.nObs, length, dim}, obs.truth), sizes); err != nil {
-			return err
-		}
-	}
-	ob := p.Block("observe")
-	info := OperatorInfo{
-		Operator: op.Describe(), Text: op.Describe().String(), Noise: ob.Float("noise"),
-		Guidance: p.String("guidance"), Steps: p.Int("steps"), Corrections: p.Int("corrections"),
-		Tau: p.Float("tau"), Samples: samples, Source: obs.source, First: p.Int("first"), Window: netCfg.Window,
-	}
-	switch info.Guidance {
-	case "gaussian":
-		info.Gamma = p.Float("gamma")
-	case "dps":
-		info.Zeta = p.Float("zeta")
-	}
-	if err := env.WriteJSON("operator", info); err != nil {
-		return err
-	}
-	png, err := trajectoryFigure(env.Addr+": "+info.Text, sys, op, obs.y[:m], post[:samples*length*dim], samples, truthOf(obs.truth, length*dim), nil)
-	if err != nil {
-		return fmt.Errorf("stage %s: figure: %w", env.Addr, err)
-	}
-	return env.WriteBytes("figure", png)
-}
 
 func truthOf(truth []float32, event int) []float32 {
 	if truth == nil {

@@ -1,0 +1,430 @@
+package stages
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+
+	"sdapipe/artifacts"
+	"sdapipe/dynamics"
+	"sdapipe/metrics"
+	"sdapipe/observe"
+	"sdapipe/plots"
+)
+
+// Evaluate scores posteriors against the particle filter's ground truth
+// with the metrics of spec §6.2, per observation set: expected log-prior,
+// expected log-likelihood, W1 by exact optimal transport against the
+// filter's second run, RMSE of the posterior mean to the truth and the
+// ensemble spread. The filter's first run is scored the same way (its W1
+// is the finite-sample floor), and so is the truth.
+var Evaluate = &Kind{
+	Name:    "evaluate",
+	Version: 1,
+	Doc:     "score posteriors against the particle filter and the truth; tables and figures",
+	Params: []ParamSpec{
+		{Name: "observations", Type: RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system", "truth"},
+			Doc: "the observe stage the posteriors condition on"},
+		{Name: "reference", Type: RefParam, RefKinds: []string{"filter"}, Uses: []string{"reference", "second"},
+			Doc: "the filter stage giving the ground truth"},
+		{Name: "posteriors", Type: RefList, RefKinds: []string{"sample"}, Uses: []string{"posterior", "settings"},
+			Doc: "the sample stages to score, e.g. [sample.lo_c0, sample.lo_c1]"},
+		{Name: "w1_full", Type: Bool, Default: true,
+			Doc: "also compute W1 between the two filter runs at their full size (1024 paths: about a second per set)"},
+	},
+	Outputs: []OutputSpec{
+		{Name: "metrics", Schema: "metrics", Doc: "every metric of every stage and observation set"},
+		{Name: "summary", Schema: "summary", Doc: "medians over observation sets"},
+		{Name: "figure", Schema: "figure", Doc: "median metrics against corrections C, one line per window"},
+		{Name: "trajectories", Schema: "figure", Doc: "first observation set: filter and SDA ensembles, truth, observations"},
+	},
+	CheckGraph: checkEvaluate,
+	Run:        runEvaluate,
+}
+
+func init() { Register(Evaluate) }
+
+// checkEvaluate makes sure every posterior and the filter condition on the
+// evaluated observe stage.
+func checkEvaluate(p *Params, refs Resolver) []ParamError {
+	want := p.Ref("observations")
+	var errs []ParamError
+	if _, fp, ok := refs("reference"); ok && fp.Ref("observations") != want {
+		errs = append(errs, ParamError{"reference", fmt.Sprintf(
+			"%s filters %s, but this stage evaluates %s; use a filter stage of the same observations.", p.Ref("reference"), fp.Ref("observations"), want)})
+	}
+	for i, key := range p.RefList("posteriors") {
+		if _, sp, ok := refs(key); ok && sp.Ref("observations") != want {
+			errs = append(errs, ParamError{"posteriors", fmt.Sprintf(
+				"%s samples given %s, but this stage evaluates %s; every posterior must condition on the same observations.",
+				p.Values["posteriors"].Refs[i], sp.Ref("observations"), want)})
+		}
+	}
+	return errs
+}
+
+// A MetricRow is one row of the metrics table.
+type MetricRow struct {
+	Stage       string
+	Observation int
+	Metric      string
+	Value       float64
+}
+
+// StageSummary is one stage's entry in the summary output.
+type StageSummary struct {
+	Stage    string            `json:"stage"`
+	Role     string            `json:"role"` // "posterior", "filter" or "truth"
+	Settings *Settings         `json:"settings,omitempty"`
+	Medians  map[string]Number `json:"medians"`
+}
+
+// A Number is a float64 that encodes as JSON null when it is not finite
+// (a diverged sample can make a log-density −Inf, which JSON cannot
+// hold); the metrics table keeps the exact value.
+type Number float64
+
+// MarshalJSON implements json.Marshaler.
+func (n Number) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(f)
+}
+
+// scorer holds what every posterior is scored against.
+type scorer struct {
+	sys            dynamics.System
+	op             observe.Operator
+	noise          float64
+	y              []float32 // (nObs, M)
+	truth          []float32 // (nObs, L, D) physical, nil if unknown
+	second         []float32 // filter's second run (nObs, keep, L, D)
+	keep, nObs     int
+	length, dim, m int
+}
+
+// score computes the metrics of one ensemble (n, L, D), physical units,
+// for observation set o. w1 is measured against the filter's second run
+// cut to n paths (n ≤ keep).
+func (s *scorer) score(stage string, o int, ens []float32, n int, withW1 bool) ([]MetricRow, error) {
+	ev := s.length * s.dim
+	x := make([]float64, n*ev)
+	for i, v := range ens[:n*ev] {
+		x[i] = float64(v)
+	}
+	rows := []MetricRow{{stage, o, "log_prior", metrics.ExpectedLogPrior(s.sys, x, s.length)}}
+	y := make([]float64, s.m)
+	for k := range y {
+		y[k] = float64(s.y[o*s.m+k])
+	}
+	std, ax := make([]float64, ev), make([]float64, s.m)
+	ll := metrics.ExpectedLogLik(x, ev, func(xi []float64) float64 {
+		s.sys.Standardize(std, xi)
+		s.op.Apply64(ax, std)
+		return metrics.GaussianLogLik(y, ax, s.noise)
+	})
+	rows = append(rows, MetricRow{stage, o, "log_lik", ll})
+	if s.truth != nil {
+		truth := make([]float64, ev)
+		for i, v := range s.truth[o*ev : (o+1)*ev] {
+			truth[i] = float64(v)
+		}
+		rows = append(rows, MetricRow{stage, o, "rmse", metrics.MeanRMSE(x, truth)})
+	}
+	if n > 1 {
+		rows = append(rows, MetricRow{stage, o, "spread", metrics.Spread(x, ev)})
+	}
+	if withW1 {
+		if n > s.keep {
+			return nil, fmt.Errorf("W1 of %d samples against a filter run of %d paths: keep at least as many paths as samples", n, s.keep)
+		}
+		ref := make([]float64, n*ev)
+		for i, v := range s.second[o*s.keep*ev : (o*s.keep+n)*ev] {
+			ref[i] = float64(v)
+		}
+		w, err := metrics.W1(x, ref, ev)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, MetricRow{stage, o, "w1", w})
+	}
+	return rows, nil
+}
+
+func runEvaluate(ctx context.Context, env *Env) error {
+	s, err := newScorer(env)
+	if err != nil {
+		return err
+	}
+	refArr, err := env.ReadArray("reference", "reference", map[string]int{"observation": s.nObs, "time": s.length, "state": s.dim})
+	if err != nil {
+		return err
+	}
+	reference, _ := refArr.Float32()
+	keys := env.Params.RefList("posteriors")
+	type posterior struct {
+		addr     string
+		x        []float32
+		samples  int
+		settings Settings
+	}
+	var posts []posterior
+	for _, key := range keys {
+		a, err := env.ReadArray(key, "posterior", map[string]int{"observation": s.nObs, "time": s.length, "state": s.dim})
+		if err != nil {
+			return err
+		}
+		x, _ := a.Float32()
+		pst := posterior{addr: env.Inputs[key].Addr, x: x, samples: a.Shape[1]}
+		if err := env.ReadJSON(key, "settings", &pst.settings); err != nil {
+			return err
+		}
+		posts = append(posts, pst)
+	}
+	ev := s.length * s.dim
+	var rows []MetricRow
+	bar := env.StartProgress("evaluate", int64(s.nObs))
+	for o := range s.nObs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		floorN := s.keep
+		for _, pst := range posts {
+			r, err := s.score(pst.addr, o, pst.x[o*pst.samples*ev:(o+1)*pst.samples*ev], pst.samples, true)
+			if err != nil {
+				return fmt.Errorf("stage %s: %s, observation set %d: %w", env.Addr, pst.addr, o, err)
+			}
+			rows = append(rows, r...)
+			floorN = min(floorN, pst.samples)
+		}
+		// The filter's first run, scored like a posterior at the posteriors'
+		// sample count (its W1 is the floor for that many samples).
+		filterAddr := env.Inputs["reference"].Addr
+		r, err := s.score(filterAddr, o, reference[o*s.keep*ev:(o+1)*s.keep*ev], floorN, true)
+		if err != nil {
+			return fmt.Errorf("stage %s: %w", env.Addr, err)
+		}
+		rows = append(rows, r...)
+		if env.Params.Bool("w1_full") && s.keep > floorN {
+			a, b := make([]float64, s.keep*ev), make([]float64, s.keep*ev)
+			for i := range a {
+				a[i] = float64(reference[o*s.keep*ev+i])
+				b[i] = float64(s.second[o*s.keep*ev+i])
+			}
+			w, err := metrics.W1(a, b, ev)
+			if err != nil {
+				return fmt.Errorf("stage %s: %w", env.Addr, err)
+			}
+			rows = append(rows, MetricRow{filterAddr, o, "w1_full", w})
+		}
+		if s.truth != nil {
+			r, err := s.score("truth", o, s.truth[o*ev:(o+1)*ev], 1, false)
+			if err != nil {
+				return err
+			}
+			rows = append(rows, r...)
+		}
+		bar.Add(1)
+	}
+	bar.Done()
+	summary := summarise(rows, env.Inputs["reference"].Addr)
+	for i := range summary {
+		for _, pst := range posts {
+			if pst.addr == summary[i].Stage {
+				set := pst.settings
+				summary[i].Settings = &set
+			}
+		}
+	}
+	env.Logger().Info("medians over observation sets\n" + summaryText(summary))
+	if err := env.WriteArrow("metrics", metricTable(rows)); err != nil {
+		return err
+	}
+	if err := env.WriteJSON("summary", summary); err != nil {
+		return err
+	}
+	png, err := metricsFigure(env.Addr, summary)
+	if err != nil {
+		return fmt.Errorf("stage %s: figure: %w", env.Addr, err)
+	}
+	if err := env.WriteBytes("figure", png); err != nil {
+		return err
+	}
+	last := posts[len(posts)-1]
+	for _, pst := range posts {
+		if pst.settings.Corrections > last.settings.Corrections {
+			last = pst
+		}
+	}
+	ref := &plots.Ensemble{Name: "particle filter"}
+	for i := range min(s.keep, figureMembers) {
+		m := make([]float64, ev)
+		for k := range m {
+			m[k] = float64(reference[i*ev+k])
+		}
+		ref.Members = append(ref.Members, m)
+	}
+	title := fmt.Sprintf("%s: observation set 0, %s (C = %d) and the particle filter", env.Addr, last.addr, last.settings.Corrections)
+	png, err = trajectoryFigure(title, s.sys, s.op, s.y[:s.m], last.x[:last.samples*ev], last.samples, truthOf(s.truth, ev), ref)
+	if err != nil {
+		return fmt.Errorf("stage %s: figure: %w", env.Addr, err)
+	}
+	return env.WriteBytes("trajectories", png)
+}
+
+func newScorer(env *Env) (*scorer, error) {
+	sys, err := systemOf(env, "observations")
+	if err != nil {
+		return nil, err
+	}
+	op, info, err := operatorOf(env, "observations")
+	if err != nil {
+		return nil, err
+	}
+	length, dim := op.Shape()
+	s := &scorer{sys: sys, op: op, noise: info.Noise, length: length, dim: dim, m: op.Outputs()}
+	yArr, err := env.ReadArray("observations", "observations", map[string]int{"value": s.m})
+	if err != nil {
+		return nil, err
+	}
+	s.y, _ = yArr.Float32()
+	s.nObs = yArr.Shape[0]
+	if _, ok := env.Inputs["observations"].Outputs["truth"]; ok {
+		t, err := env.ReadArray("observations", "truth", map[string]int{"observation": s.nObs, "time": length, "state": dim})
+		if err != nil {
+			return nil, err
+		}
+		s.truth, _ = t.Float32()
+	}
+	sec, err := env.ReadArray("reference", "second", map[string]int{"observation": s.nObs, "time": length, "state": dim})
+	if err != nil {
+		return nil, err
+	}
+	s.second, _ = sec.Float32()
+	s.keep = sec.Shape[1]
+	return s, nil
+}
+
+// summarise takes the median of each metric over observation sets, per
+// stage, keeping the stages in order of first appearance.
+func summarise(rows []MetricRow, filterAddr string) []StageSummary {
+	vals := map[string]map[string][]float64{}
+	var order []string
+	for _, r := range rows {
+		if vals[r.Stage] == nil {
+			vals[r.Stage] = map[string][]float64{}
+			order = append(order, r.Stage)
+		}
+		vals[r.Stage][r.Metric] = append(vals[r.Stage][r.Metric], r.Value)
+	}
+	var out []StageSummary
+	for _, st := range order {
+		ss := StageSummary{Stage: st, Role: "posterior", Medians: map[string]Number{}}
+		switch st {
+		case filterAddr:
+			ss.Role = "filter"
+		case "truth":
+			ss.Role = "truth"
+		}
+		for m, v := range vals[st] {
+			ss.Medians[m] = Number(metrics.Median(v))
+		}
+		out = append(out, ss)
+	}
+	return out
+}
+
+func summaryText(summary []StageSummary) string {
+	cols := []string{"log_prior", "log_lik", "w1", "w1_full", "rmse", "spread"}
+	s := fmt.Sprintf("%-22s", "stage")
+	for _, c := range cols {
+		s += fmt.Sprintf(" %10s", c)
+	}
+	for _, st := range summary {
+		s += fmt.Sprintf("\n%-22s", st.Stage)
+		for _, c := range cols {
+			if v, ok := st.Medians[c]; ok {
+				s += fmt.Sprintf(" %10.4g", float64(v))
+			} else {
+				s += fmt.Sprintf(" %10s", "")
+			}
+		}
+	}
+	return s
+}
+
+func metricTable(rows []MetricRow) artifacts.Table {
+	stage, metric := make([]string, len(rows)), make([]string, len(rows))
+	obs, val := make([]int64, len(rows)), make([]float64, len(rows))
+	for i, r := range rows {
+		stage[i], obs[i], metric[i], val[i] = r.Stage, int64(r.Observation), r.Metric, r.Value
+	}
+	return artifacts.Table{Columns: []artifacts.Column{
+		{Name: "stage", Data: stage}, {Name: "observation", Data: obs},
+		{Name: "metric", Data: metric}, {Name: "value", Data: val},
+	}}
+}
+
+// metricsFigure draws the paper's Fig. 2 layout: each metric's median
+// against the corrections C, one line per window size, the filter as a
+// reference line.
+func metricsFigure(addr string, summary []StageSummary) ([]byte, error) {
+	var panels []plots.MetricPanel
+	for _, m := range []struct{ key, label string }{
+		{"log_prior", "E[log p(x_2:L | x_1)]"}, {"log_lik", "E[log p(y | x)]"}, {"w1", "W1 to the filter"},
+	} {
+		pn := plots.MetricPanel{Title: m.label, XLabel: "corrections C"}
+		byWindow := map[int]*plots.Series{}
+		for _, st := range summary {
+			nv, ok := st.Medians[m.key]
+			v := float64(nv)
+			if !ok || math.IsNaN(v) || math.IsInf(v, 0) {
+				continue
+			}
+			switch st.Role {
+			case "filter":
+				pn.References = append(pn.References, plots.Reference{Name: "particle filter", Y: v})
+			case "truth":
+				if m.key != "w1" {
+					pn.References = append(pn.References, plots.Reference{Name: "truth", Y: v})
+				}
+			default:
+				w := st.Settings.Window
+				if byWindow[w] == nil {
+					byWindow[w] = &plots.Series{Name: fmt.Sprintf("window %d (k = %d)", w, (w-1)/2)}
+				}
+				byWindow[w].X = append(byWindow[w].X, float64(st.Settings.Corrections))
+				byWindow[w].Y = append(byWindow[w].Y, v)
+			}
+		}
+		windows := make([]int, 0, len(byWindow))
+		for w := range byWindow {
+			windows = append(windows, w)
+		}
+		sort.Ints(windows)
+		for _, w := range windows {
+			s := byWindow[w]
+			sortXY(s)
+			pn.Series = append(pn.Series, *s)
+		}
+		panels = append(panels, pn)
+	}
+	return plots.Metrics(addr+": medians over observation sets", panels)
+}
+
+func sortXY(s *plots.Series) {
+	idx := make([]int, len(s.X))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return s.X[idx[a]] < s.X[idx[b]] })
+	x, y := make([]float64, len(idx)), make([]float64, len(idx))
+	for i, j := range idx {
+		x[i], y[i] = s.X[j], s.Y[j]
+	}
+	s.X, s.Y = x, y
+}

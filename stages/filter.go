@@ -1,0 +1,189 @@
+package stages
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"sdapipe/artifacts"
+	"sdapipe/dynamics"
+	"sdapipe/filters"
+	"sdapipe/observe"
+)
+
+// Filter runs the bootstrap particle filter of spec §6.1 on every
+// observation set of an observe stage, twice with independent streams:
+// the first run is the ground-truth posterior, the second the independent
+// sample that W1 is measured against (so that the filter's own W1 is the
+// finite-sample floor).
+var Filter = &Kind{
+	Name:    "filter",
+	Version: 1,
+	Doc:     "ground-truth posteriors by the bootstrap particle filter, two independent runs",
+	Params: []ParamSpec{
+		{Name: "observations", Type: RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system"},
+			Doc: "the observe stage to filter"},
+		{Name: "particles", Type: Int, Default: int64(filters.DefaultParticles), Min: Bound(2), Max: Bound(1 << 24),
+			Doc: "particles M"},
+		{Name: "burn_in", Type: Int, Default: int64(filters.DefaultBurnIn), Min: Bound(0), Max: Bound(1 << 20),
+			Doc: "transitions from the prior before the first observed state"},
+		{Name: "keep", Type: Int, Default: int64(filters.DefaultKeep), Min: Bound(1), Max: Bound(1 << 20),
+			Doc: "paths kept per run"},
+	},
+	Outputs: []OutputSpec{
+		{Name: "reference", Schema: "posterior", Doc: "first run: the ground-truth posterior"},
+		{Name: "second", Schema: "posterior", Doc: "second, independent run"},
+		{Name: "summary", Schema: "filtersummary", Doc: "effective sample sizes and evidence per run and observation set"},
+	},
+	Check: func(p *Params) []ParamError {
+		if p.Int("keep") > p.Int("particles") {
+			return []ParamError{{"keep", fmt.Sprintf("keep (%d) cannot exceed particles (%d).", p.Int("keep"), p.Int("particles"))}}
+		}
+		return nil
+	},
+	CheckGraph: func(p *Params, refs Resolver) []ParamError {
+		_, op, ok := refs("observations")
+		if !ok {
+			return nil
+		}
+		times, err := observeTimes(op, op.Int("length"))
+		if err != nil {
+			return nil // the observe stage reports it
+		}
+		if _, _, err := regularTimes(times, op.Int("length")); err != nil {
+			return []ParamError{{"observations", err.Error()}}
+		}
+		return nil
+	},
+	Run: runFilter,
+}
+
+func init() { Register(Filter) }
+
+// regularTimes checks that observations fall on every step-th state from
+// the first to the last, as the filter's recursion needs, and returns the
+// step and number of observed times.
+func regularTimes(times []int, length int) (step, obs int, err error) {
+	bad := fmt.Errorf("the particle filter needs observations at evenly spaced states from the first (0) to the last (%d); got times %v", length-1, times)
+	if len(times) == 0 || times[0] != 0 || times[len(times)-1] != length-1 {
+		return 0, 0, bad
+	}
+	if len(times) == 1 {
+		return 1, 1, nil
+	}
+	step = times[1] - times[0]
+	for i := 1; i < len(times); i++ {
+		if times[i]-times[i-1] != step || step < 1 {
+			return 0, 0, bad
+		}
+	}
+	return step, len(times), nil
+}
+
+// FilterSummary is the filter stage's summary output.
+type FilterSummary struct {
+	Particles   int         `json:"particles"`
+	Keep        int         `json:"keep"`
+	MinESS      [][]float64 `json:"min_ess"`      // [run][observation set]
+	LogEvidence [][]float64 `json:"log_evidence"` // [run][observation set]
+}
+
+// pointLogLik returns the filter's log-likelihood callback for observation
+// set y (all observed times, time-major): it standardises a particle's
+// state, applies the operator to it as a one-state event and scores the
+// values of observed time j.
+func pointLogLik(sys dynamics.System, desc observe.Description, y []float32, noise float64) (filters.LogLik, error) {
+	one := desc
+	one.Length, one.Times, one.Outputs = 1, []int{0}, 0
+	op, err := observe.Build(one)
+	if err != nil {
+		return nil, err
+	}
+	per, d := op.Outputs(), sys.Dim()
+	pool := sync.Pool{New: func() any { s := make([]float64, d+2*per); return &s }}
+	lnZ := -0.5 * math.Log(2*math.Pi*noise*noise)
+	return func(j int, x []float64) float64 {
+		sp := pool.Get().(*[]float64)
+		s := *sp
+		xs, ax, yy := s[:d], s[d:d+per], s[d+per:]
+		sys.Standardize(xs, x)
+		op.Apply64(ax, xs)
+		for k := range yy {
+			yy[k] = float64(y[j*per+k])
+		}
+		var ll float64
+		for k, a := range ax {
+			r := yy[k] - a
+			ll += lnZ - r*r/(2*noise*noise)
+		}
+		pool.Put(sp)
+		return ll
+	}, nil
+}
+
+func runFilter(ctx context.Context, env *Env) error {
+	p := env.Params
+	sys, err := systemOf(env, "observations")
+	if err != nil {
+		return err
+	}
+	op, info, err := operatorOf(env, "observations")
+	if err != nil {
+		return err
+	}
+	length, dim := op.Shape()
+	step, nTimes, err := regularTimes(info.Operator.Times, length)
+	if err != nil {
+		return fmt.Errorf("stage %s: %w", env.Addr, err)
+	}
+	if info.Noise <= 0 {
+		return fmt.Errorf("stage %s: the particle filter needs observation noise > 0", env.Addr)
+	}
+	yArr, err := env.ReadArray("observations", "observations", map[string]int{"value": op.Outputs()})
+	if err != nil {
+		return err
+	}
+	y, _ := yArr.Float32()
+	nObs, m := yArr.Shape[0], op.Outputs()
+	keep := p.Int("keep")
+	runs := [2][]float32{make([]float32, nObs*keep*length*dim), make([]float32, nObs*keep*length*dim)}
+	sum := FilterSummary{Particles: p.Int("particles"), Keep: keep, MinESS: make([][]float64, 2), LogEvidence: make([][]float64, 2)}
+	bar := env.StartProgress("filter", int64(2*nObs))
+	defer bar.Done()
+	for r := range 2 {
+		for o := range nObs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			ll, err := pointLogLik(sys, info.Operator, y[o*m:(o+1)*m], info.Noise)
+			if err != nil {
+				return fmt.Errorf("stage %s: %w", env.Addr, err)
+			}
+			cfg := filters.Config{Particles: p.Int("particles"), BurnIn: p.Int("burn_in"), Step: step, Obs: nTimes, Keep: keep,
+				Seed: env.StreamUint64(fmt.Sprintf("run %d set %d", r, o))}
+			res, err := filters.BPF(sys, cfg, ll)
+			if err != nil {
+				return fmt.Errorf("stage %s: observation set %d: %w", env.Addr, o, err)
+			}
+			for i, v := range res.Paths {
+				runs[r][o*keep*length*dim+i] = float32(v)
+			}
+			minESS := math.Inf(1)
+			for _, e := range res.ESS {
+				minESS = math.Min(minESS, e)
+			}
+			sum.MinESS[r] = append(sum.MinESS[r], minESS)
+			sum.LogEvidence[r] = append(sum.LogEvidence[r], res.LogEvidence)
+			bar.Add(1)
+		}
+	}
+	shape := []int{nObs, keep, length, dim}
+	if err := env.WriteArray("reference", artifacts.NewFloat32(shape, runs[0]), nil); err != nil {
+		return err
+	}
+	if err := env.WriteArray("second", artifacts.NewFloat32(shape, runs[1]), nil); err != nil {
+		return err
+	}
+	return env.WriteJSON("summary", sum)
+}

@@ -1,0 +1,268 @@
+package stages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"sdapipe/artifacts"
+	"sdapipe/dynamics"
+	"sdapipe/observe"
+)
+
+// Observe makes the observations that sample stages condition on and
+// evaluate stages score against: an operator applied to test trajectories
+// plus seeded noise (spec §4.3), or observations a notebook supplies. It
+// is a stage of its own so that posteriors sampled with different settings
+// (C, k, γ) condition on identical observations, and the particle filter
+// runs once per observation set.
+var Observe = &Kind{
+	Name:    "observe",
+	Version: 1,
+	Doc:     "observe test trajectories through an operator with noise, or load observations from a file",
+	Params: []ParamSpec{
+		{Name: "data", Type: RefParam, RefKinds: []string{"simulate"}, Uses: []string{"test", "system"},
+			Doc: "the simulate stage whose test trajectories are observed"},
+		{Name: "length", Type: Int, Default: int64(65), Min: Bound(2), Max: Bound(1 << 16), Doc: "states L per trajectory"},
+		{Name: "first", Type: Int, Default: int64(0), Min: Bound(0), Doc: "first test trajectory observed"},
+		{Name: "count", Type: Int, Default: int64(4), Min: Bound(1), Max: Bound(1 << 16),
+			Doc: "test trajectories observed, one observation set each"},
+		{Name: "observations", Type: FileParam, Optional: true,
+			Doc: `an NPY of observations (observation, value) in standardised units, e.g. file("obs.npy"); replaces first and count`},
+		{Name: "operator", Type: String, Default: "select", Choices: []string{"select", "saturate", "norm"},
+			Doc: "select: y = x[t, v]; saturate: y = w/(1+|w|) of those; norm: y = |x[t]|"},
+		{Name: "variables", Type: IntList, Default: []int64{0}, Min: Bound(0), Doc: "observed state variables (not for norm)"},
+		{Name: "start", Type: Int, Default: int64(0), Min: Bound(0), Doc: "first observed state"},
+		{Name: "every", Type: Int, Default: int64(1), Min: Bound(1), Doc: "observe every n-th state from start"},
+		{Name: "times", Type: IntList, Default: []int64{}, Min: Bound(0), Doc: "observed states as a list; replaces start and every"},
+		{Name: "noise", Type: Float, Default: 0.05, Min: Bound(0), Max: Bound(100), Doc: "observation noise σ_y, standardised units"},
+	},
+	Outputs: []OutputSpec{
+		{Name: "observations", Schema: "observations", Doc: "the observations y"},
+		{Name: "operator", Schema: "operator", Doc: "the observation operator and noise"},
+		{Name: "truth", Schema: "truth", Optional: true, Doc: "the observed test trajectories (absent for file observations)"},
+		{Name: "system", Schema: "system", Doc: "the dynamical system, passed on from the simulate stage"},
+	},
+	CheckGraph: checkObserve,
+	Run:        runObserve,
+}
+
+func init() { Register(Observe) }
+
+// OperatorInfo is the observe stage's operator output.
+type OperatorInfo struct {
+	Operator observe.Description `json:"operator"`
+	Text     string              `json:"text"`
+	Noise    float64             `json:"noise"`
+	Source   string              `json:"source"` // "test trajectories i..j of stage" or the file's path
+	First    int                 `json:"first"`  // first test trajectory, when made from them
+}
+
+// observeTimes returns the observed time indices.
+func observeTimes(p *Params, length int) ([]int, error) {
+	if ts := p.Ints("times"); len(ts) > 0 {
+		return ts, nil
+	}
+	return observe.Every(p.Int("start"), p.Int("every"), length)
+}
+
+// buildOperator makes the observation operator for events (length, dim).
+func buildOperator(p *Params, length, dim int) (observe.Operator, error) {
+	times, err := observeTimes(p, length)
+	if err != nil {
+		return nil, err
+	}
+	switch p.String("operator") {
+	case "norm":
+		return observe.NewNorm(length, dim, times)
+	case "saturate":
+		sel, err := observe.NewSelect(length, dim, p.Ints("variables"), times)
+		if err != nil {
+			return nil, err
+		}
+		return observe.NewSaturate(sel), nil
+	}
+	return observe.NewSelect(length, dim, p.Ints("variables"), times)
+}
+
+// checkObserve validates an observe stage against its data before anything
+// runs: variables and times against the state, the test set against first
+// and count, and an observations file against the operator.
+func checkObserve(p *Params, refs Resolver) []ParamError {
+	_, sp, ok := refs("data")
+	if !ok {
+		return nil
+	}
+	length := p.Int("length")
+	dim := systems[sp.String("system")]().Dim()
+	op, err := buildOperator(p, length, dim)
+	if err != nil {
+		field := "variables"
+		var ie *observe.IndexError
+		if errors.As(err, &ie) && ie.What == "time" {
+			field = "start"
+			if len(p.Ints("times")) > 0 {
+				field = "times"
+			}
+		}
+		return []ParamError{{field, fmt.Sprintf("%v (trajectories of %d states of %d variables).", err, length, dim)}}
+	}
+	if f, ok := p.File("observations"); ok {
+		if msg := checkObservationFile(f, op); msg != "" {
+			return []ParamError{{"observations", msg}}
+		}
+		return nil
+	}
+	var errs []ParamError
+	if l := sp.Int("length"); length > l {
+		errs = append(errs, ParamError{"length", fmt.Sprintf("length %d is longer than the simulated trajectories (%d states).", length, l)})
+	}
+	_, _, nTest := dynamics.Split(sp.Int("trajectories"))
+	if first, count := p.Int("first"), p.Int("count"); first+count > nTest {
+		errs = append(errs, ParamError{"count", fmt.Sprintf(
+			"first %d + count %d exceeds the %d test trajectories of the simulate stage.", first, count, nTest)})
+	}
+	return errs
+}
+
+// checkObservationFile reads a notebook's observations and says what is
+// wrong with them, or "".
+func checkObservationFile(f File, op observe.Operator) string {
+	a, err := artifacts.ReadNPYFile(f.Resolved)
+	if err != nil {
+		return err.Error()
+	}
+	m := op.Outputs()
+	want := fmt.Sprintf("expected float32 or float64 (observation, value) with value = %d for %s", m, op.Describe())
+	if a.DType != artifacts.Float32 && a.DType != artifacts.Float64 {
+		return fmt.Sprintf("%s: %s; got dtype %s.", f.Path, want, a.DType)
+	}
+	if len(a.Shape) == 1 {
+		a.Shape = []int{1, a.Shape[0]}
+	}
+	if len(a.Shape) != 2 || a.Shape[1] != m || a.Shape[0] < 1 {
+		return fmt.Sprintf("%s: %s; got shape %v.", f.Path, want, a.Shape)
+	}
+	for i, v := range toFloat64(a) {
+		if v != v || v > 1e300 || v < -1e300 {
+			return fmt.Sprintf("%s: observation %d, value %d is %v; all values must be finite.", f.Path, i/m, i%m, v)
+		}
+	}
+	return ""
+}
+
+func toFloat64(a artifacts.Array) []float64 {
+	switch d := a.Data.(type) {
+	case []float64:
+		return d
+	case []float32:
+		out := make([]float64, len(d))
+		for i, v := range d {
+			out[i] = float64(v)
+		}
+		return out
+	}
+	return nil
+}
+
+func runObserve(ctx context.Context, env *Env) error {
+	p := env.Params
+	sys, err := systemOf(env, "data")
+	if err != nil {
+		return err
+	}
+	length, dim := p.Int("length"), sys.Dim()
+	op, err := buildOperator(p, length, dim)
+	if err != nil {
+		return fmt.Errorf("stage %s: %w", env.Addr, err)
+	}
+	y, truth, info, err := makeObservations(env, op, length, dim)
+	if err != nil {
+		return err
+	}
+	m, nObs := op.Outputs(), len(y)/op.Outputs()
+	sizes := map[string]int{"value": m, "time": length, "state": dim}
+	if err := env.WriteArray("observations", artifacts.NewFloat32([]int{nObs, m}, y), sizes); err != nil {
+		return err
+	}
+	if truth != nil {
+		toPhysical(sys, truth)
+		if err := env.WriteArray("truth", artifacts.NewFloat32([]int{nObs, length, dim}, truth), sizes); err != nil {
+			return err
+		}
+	}
+	if err := env.WriteJSON("operator", info); err != nil {
+		return err
+	}
+	b, err := env.ReadBytes("data", "system")
+	if err != nil {
+		return err
+	}
+	return env.WriteBytes("system", b)
+}
+
+// makeObservations returns the observations (nObs, M) in standardised
+// units and, when made from test trajectories, the truth (nObs, L, D),
+// also standardised.
+func makeObservations(env *Env, op observe.Operator, length, dim int) (y, truth []float32, info OperatorInfo, err error) {
+	p := env.Params
+	m := op.Outputs()
+	info = OperatorInfo{Operator: op.Describe(), Text: op.Describe().String(), Noise: p.Float("noise")}
+	if f, ok := p.File("observations"); ok {
+		a, err := env.ReadFileArray("observations")
+		if err != nil {
+			return nil, nil, info, err
+		}
+		y64 := toFloat64(a)
+		if len(y64)%m != 0 || len(y64) == 0 {
+			return nil, nil, info, fmt.Errorf("stage %s: %s holds %d values, not rows of %d", env.Addr, f.Path, len(y64), m)
+		}
+		y = make([]float32, len(y64))
+		for i, v := range y64 {
+			y[i] = float32(v)
+		}
+		info.Source = f.Path
+		return y, nil, info, nil
+	}
+	test, err := env.ReadArray("data", "test", map[string]int{"state": dim})
+	if err != nil {
+		return nil, nil, info, err
+	}
+	x, _ := test.Float32()
+	first, count, tl := p.Int("first"), p.Int("count"), test.Shape[1]
+	if first+count > test.Shape[0] || length > tl {
+		return nil, nil, info, fmt.Errorf("stage %s: the test set %v has no trajectories %d..%d of %d states",
+			env.Addr, test.Shape, first, first+count-1, length)
+	}
+	info.Source = fmt.Sprintf("test trajectories %d..%d of %s", first, first+count-1, env.Inputs["data"].Addr)
+	info.First = first
+	y, truth = make([]float32, count*m), make([]float32, count*length*dim)
+	rng := env.RNG("noise")
+	noise := p.Float("noise")
+	truth64, y64 := make([]float64, length*dim), make([]float64, m)
+	for o := range count {
+		src := x[(first+o)*tl*dim : ((first+o)*tl+length)*dim]
+		copy(truth[o*length*dim:], src)
+		for i, v := range src {
+			truth64[i] = float64(v)
+		}
+		op.Apply64(y64, truth64)
+		for j, v := range y64 {
+			y[o*m+j] = float32(v + noise*rng.NormFloat64())
+		}
+	}
+	return y, truth, info, nil
+}
+
+// operatorOf rebuilds the observation operator of an upstream observe stage.
+func operatorOf(env *Env, param string) (observe.Operator, OperatorInfo, error) {
+	var info OperatorInfo
+	if err := env.ReadJSON(param, "operator", &info); err != nil {
+		return nil, info, err
+	}
+	op, err := observe.Build(info.Operator)
+	if err != nil {
+		return nil, info, fmt.Errorf("stage %s: operator of %s: %w", env.Addr, env.Inputs[param].Addr, err)
+	}
+	return op, info, nil
+}
