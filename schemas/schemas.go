@@ -56,6 +56,10 @@ func (k *Kind) Shape() string {
 		return k.DType + " {" + strings.Join(k.Members, "; ") + "}"
 	case Arrow:
 		return "table (" + strings.Join(k.Columns, ", ") + ")"
+	case JSON:
+		return "JSON document"
+	case PNG:
+		return "PNG image"
 	}
 	return string(k.Format)
 }
