@@ -344,3 +344,48 @@ func TestArrowJSFixture(t *testing.T) {
 		t.Fatalf("js fixture:\n got %+v\nwant %+v", got, want)
 	}
 }
+
+// TestArrowHugeFooterVector patches the schema's field count in a valid
+// file's footer to 2^31-1: arrow-go would allocate 2^31 fields (an
+// unrecoverable out-of-memory crash) if checkArrowFooter let it through.
+func TestArrowHugeFooterVector(t *testing.T) {
+	t.Parallel()
+	b := encodeArrow(t, sampleTable())
+	flen := int(b[len(b)-10]) | int(b[len(b)-9])<<8 | int(b[len(b)-8])<<16 | int(b[len(b)-7])<<24
+	start := len(b) - 10 - flen
+	f := fbuf(b[start : len(b)-10])
+	root, _ := f.indirect(0)
+	p, err := f.slot(root, 1)
+	if err != nil || p == 0 {
+		t.Fatalf("schema slot: %v", err)
+	}
+	schema, _ := f.indirect(p)
+	p, err = f.slot(schema, 1)
+	if err != nil || p == 0 {
+		t.Fatalf("fields slot: %v", err)
+	}
+	vec, _ := f.indirect(p)
+	if n, _ := f.u32(vec); n != 7 {
+		t.Fatalf("found a vector of %d fields, want 7", n)
+	}
+	bad := bytes.Clone(b)
+	copy(bad[start+int(vec):], []byte{0xff, 0xff, 0xff, 0x7f})
+	_, err = DecodeArrow(bad)
+	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "malformed footer") {
+		t.Fatalf("DecodeArrow = %v, want a malformed footer error", err)
+	}
+}
+
+func TestBudgetAllocator(t *testing.T) {
+	t.Parallel()
+	a := newBudgetAllocator(100)
+	b := a.Allocate(60)
+	b = a.Reallocate(90, b)
+	a.Free(b)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("allocation past the budget did not panic")
+		}
+	}()
+	a.Allocate(20) // 90 + 20 > 100: Free does not refund
+}

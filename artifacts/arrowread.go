@@ -11,7 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // ReadArrow reads the Arrow IPC file r of size bytes into a Table. It
@@ -56,7 +55,10 @@ func readArrow(r io.ReaderAt, size int64, name string) (t Table, err error) {
 	bad := func(format string, args ...any) error {
 		return &FormatError{Name: name, Msg: fmt.Sprintf(format, args...)}
 	}
-	mem := memory.NewGoAllocator()
+	if err := checkArrowFooter(r, size); err != nil {
+		return Table{}, bad("not an Arrow IPC file: %v", err)
+	}
+	mem := newBudgetAllocator(arrowBudget(size))
 	fr, err := ipc.NewFileReader(io.NewSectionReader(r, 0, size), ipc.WithAllocator(mem))
 	if err != nil {
 		return Table{}, bad("not an Arrow IPC file: %v", err)
