@@ -50,8 +50,17 @@
 // over chunks whose boundaries depend only on the shapes, never on
 // GOMAXPROCS. Reductions over rows (bias gradients, the loss) add per-chunk
 // partial sums in chunk order. Matrix products go to sdapipe/nn/gemm, whose
-// results are likewise independent of the number of threads, so training
-// and inference give bit-identical results at any GOMAXPROCS.
+// results are likewise independent of the number of goroutines.
+//
+// Where a product is too small to split well, the work is split above it
+// instead: Net.Eps and Net.EpsVJP give each goroutine whole tiles of 256
+// rows with single-threaded products, and Trainer.Step runs two fixed
+// halves of the batch on their own tapes and adds their gradients in order.
+// Tile and shard boundaries depend on the row count only, so training and
+// inference give bit-identical results at any GOMAXPROCS on a given CPU.
+// On amd64 with AVX-512 the SiLU, layer-norm, element-wise and AdamW
+// kernels are assembly; elsewhere portable Go computes the same formulas
+// (to within float32 rounding; the AdamW and element-wise ones exactly).
 //
 // # Neighbours
 //

@@ -31,7 +31,7 @@ func (j *ewJob) run(lo, hi int) {
 	}
 }
 
-func (j *ewJob) do(mode ewMode, dst, a, b []float32, n int) {
+func (j *ewJob) do(serial bool, mode ewMode, dst, a, b []float32, n int) {
 	*j = ewJob{mode, dst[:n], a[:n], b}
-	parallelFor(n, ewGrain, j)
+	runJob(serial, n, ewGrain, j)
 }

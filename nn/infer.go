@@ -60,43 +60,23 @@ func (tw *tileWS) workers() int {
 }
 
 func (tw *tileWS) ln(y, x, pb, rstd []float32, rows, cols int) {
-	if tw.serial {
-		layerNormRows(y, x, pb, rstd, cols, 0, rows)
-		return
-	}
-	tw.jobs.ln.do(y, x, pb, rstd, rows, cols)
+	tw.jobs.ln.do(tw.serial, y, x, pb, rstd, rows, cols)
 }
 
 func (tw *tileWS) silu(y, d, b []float32, rows, cols int) {
-	if tw.serial {
-		biasSiLURows(y, d, b, cols, 0, rows)
-		return
-	}
-	tw.jobs.silu.do(y, d, b, rows, cols)
+	tw.jobs.silu.do(tw.serial, y, d, b, rows, cols)
 }
 
 func (tw *tileWS) bias(y, b []float32, rows, cols int) {
-	if tw.serial {
-		addBiasRows(y, nil, b, cols, 0, rows)
-		return
-	}
-	tw.jobs.bias.do(y, b, rows, cols)
+	tw.jobs.bias.do(tw.serial, y, b, rows, cols)
 }
 
 func (tw *tileWS) mul(y, d []float32, rows, cols int) {
-	if tw.serial {
-		mulRows(y, y, d, nil, cols, rows, 0, rows)
-		return
-	}
-	tw.jobs.col.do(nil, y, y, d, nil, rows, cols)
+	tw.jobs.col.do(tw.serial, nil, y, y, d, nil, rows, cols)
 }
 
 func (tw *tileWS) lnBack(dx, g, yhat, rstd []float32, rows, cols int) {
-	if tw.serial {
-		layerNormBackRows(dx, g, yhat, rstd, true, cols, 0, rows)
-		return
-	}
-	tw.jobs.lnb.do(dx, g, yhat, rstd, true, rows, cols)
+	tw.jobs.lnb.do(tw.serial, dx, g, yhat, rstd, true, rows, cols)
 }
 
 // tileJob runs whole tiles, one goroutine per tile, each with its own

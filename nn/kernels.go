@@ -86,11 +86,13 @@ type biasJob struct {
 
 func (j *biasJob) run(lo, hi int) { addBiasRows(j.y, j.a, j.b, j.cols, lo, hi) }
 
-func (j *biasJob) do(y, b []float32, rows, cols int) { j.doFrom(y, nil, b, rows, cols) }
+func (j *biasJob) do(serial bool, y, b []float32, rows, cols int) {
+	j.doFrom(serial, y, nil, b, rows, cols)
+}
 
-func (j *biasJob) doFrom(y, a, b []float32, rows, cols int) {
+func (j *biasJob) doFrom(serial bool, y, a, b []float32, rows, cols int) {
 	*j = biasJob{y, a, b, cols}
-	parallelFor(rows, rowGrain(cols), j)
+	runJob(serial, rows, rowGrain(cols), j)
 }
 
 // siluJob applies bias + SiLU in place, optionally saving the derivative.
@@ -101,9 +103,9 @@ type siluJob struct {
 
 func (j *siluJob) run(lo, hi int) { biasSiLURows(j.y, j.d, j.b, j.cols, lo, hi) }
 
-func (j *siluJob) do(y, d, b []float32, rows, cols int) {
+func (j *siluJob) do(serial bool, y, d, b []float32, rows, cols int) {
 	*j = siluJob{y, d, b, cols}
-	parallelFor(rows, rowGrain(cols), j)
+	runJob(serial, rows, rowGrain(cols), j)
 }
 
 // colSumJob adds the column sums of g (rows, cols) into dst (cols), or,
@@ -124,7 +126,7 @@ func (j *colSumJob) run(lo, hi int) {
 
 // do runs the job and adds the column sums into dst if dst is not nil. It
 // returns part, grown as needed, for the caller to keep.
-func (j *colSumJob) do(dst, out, g, d, part []float32, rows, cols int) []float32 {
+func (j *colSumJob) do(serial bool, dst, out, g, d, part []float32, rows, cols int) []float32 {
 	grain := rowGrain(cols)
 	chunks := (rows + grain - 1) / grain
 	if dst != nil {
@@ -140,7 +142,7 @@ func (j *colSumJob) do(dst, out, g, d, part []float32, rows, cols int) []float32
 	if d == nil && dst == nil {
 		return part
 	}
-	parallelFor(rows, grain, j)
+	runJob(serial, rows, grain, j)
 	if dst != nil {
 		addPartials(dst, part, chunks, cols)
 	}

@@ -70,9 +70,9 @@ type lnJob struct {
 
 func (j *lnJob) run(lo, hi int) { layerNormRows(j.y, j.x, j.pb, j.rstd, j.cols, lo, hi) }
 
-func (j *lnJob) do(y, x, pb, rstd []float32, rows, cols int) {
+func (j *lnJob) do(serial bool, y, x, pb, rstd []float32, rows, cols int) {
 	*j = lnJob{y, x, pb, rstd, cols}
-	parallelFor(rows, rowGrain(cols), j)
+	runJob(serial, rows, rowGrain(cols), j)
 }
 
 // lnBackJob runs layerNormBackRows over rows.
@@ -86,7 +86,7 @@ func (j *lnBackJob) run(lo, hi int) {
 	layerNormBackRows(j.dx, j.g, j.yhat, j.rstd, j.acc, j.cols, lo, hi)
 }
 
-func (j *lnBackJob) do(dx, g, yhat, rstd []float32, acc bool, rows, cols int) {
+func (j *lnBackJob) do(serial bool, dx, g, yhat, rstd []float32, acc bool, rows, cols int) {
 	*j = lnBackJob{dx, g, yhat, rstd, acc, cols}
-	parallelFor(rows, rowGrain(cols), j)
+	runJob(serial, rows, rowGrain(cols), j)
 }

@@ -61,8 +61,8 @@ func (l *Linear) mulW(workers int, dx, g []float32, rows, off, k int, beta float
 	sgemm(workers, false, false, rows, k, l.Out, g, l.Out, l.W.Data[off:], l.In, beta, dx, k)
 }
 
-// addGradW adds gᵀ·x into columns off:off+k of W.Grad for g (rows, Out)
-// and x (rows, k).
-func (l *Linear) addGradW(g, x []float32, rows, off, k int) {
-	sgemm(0, true, false, l.Out, k, rows, g, l.Out, x, k, 1, l.W.Grad[off:], l.In)
+// addGradW adds gᵀ·x into columns off:off+k of dw, a weight-shaped
+// gradient (Out, In), for g (rows, Out) and x (rows, k).
+func (l *Linear) addGradW(workers int, dw, g, x []float32, rows, off, k int) {
+	sgemm(workers, true, false, l.Out, k, rows, g, l.Out, x, k, 1, dw[off:], l.In)
 }

@@ -6,7 +6,7 @@ func (tp *Tape) Add(a, b *Tensor) *Tensor {
 		panic("nn: Add of tensors of different shapes")
 	}
 	nd := tp.op(opAdd, a.n, b.n, a.Shape...)
-	tp.jobs.ew.do(ewSum, nd.t.Data, a.Data, b.Data, len(nd.t.Data))
+	tp.jobs.ew.do(tp.jobs.serial, ewSum, nd.t.Data, a.Data, b.Data, len(nd.t.Data))
 	return &nd.t
 }
 

@@ -10,19 +10,19 @@ func (tp *Tape) AddLinear(h *Tensor, l *Linear, a *Tensor) *Tensor {
 	}
 	nd := tp.op(opAddLinear, h.n, a.n, rows, l.Out)
 	nd.lin, nd.need = l, true
-	tp.jobs.bias.doFrom(nd.t.Data, h.Data, l.B.Data, rows, l.Out)
-	l.mulWT(0, nd.t.Data, a.Data, rows, 0, l.In, 1)
+	tp.jobs.bias.doFrom(tp.jobs.serial, nd.t.Data, h.Data, l.B.Data, rows, l.Out)
+	l.mulWT(tp.gemmWorkers(), nd.t.Data, a.Data, rows, 0, l.In, 1)
 	return &nd.t
 }
 
 func (tp *Tape) addLinearBackward(nd *node) {
 	l, h, a, g := nd.lin, nd.a, nd.b, nd.t.Grad
 	rows := nd.t.Shape[0]
-	tp.part = tp.jobs.col.do(l.B.Grad, nil, g, nil, tp.part, rows, l.Out)
-	l.addGradW(g, a.t.Data, rows, 0, l.In)
+	tp.part = tp.jobs.col.do(tp.jobs.serial, tp.gradOf(l.B), nil, g, nil, tp.part, rows, l.Out)
+	l.addGradW(tp.gemmWorkers(), tp.gradOf(l.W), g, a.t.Data, rows, 0, l.In)
 	if a.need {
 		da, acc := tp.gradInto(a)
-		l.mulW(0, da, g, rows, 0, l.In, betaOf(acc))
+		l.mulW(tp.gemmWorkers(), da, g, rows, 0, l.In, betaOf(acc))
 	}
 	tp.passGrad(h, g, true) // last: g is not read after this
 }

@@ -10,7 +10,7 @@ func (tp *Tape) LayerNorm(x *Tensor) *Tensor {
 	}
 	nd := tp.op(opLayerNorm, x.n, nil, x.Shape...)
 	nd.aux = grow(nd.aux, rows) // 1/√(var + eps) per row
-	tp.jobs.ln.do(nd.t.Data, x.Data, nil, nd.aux, rows, cols)
+	tp.jobs.ln.do(tp.jobs.serial, nd.t.Data, x.Data, nil, nd.aux, rows, cols)
 	return &nd.t
 }
 
@@ -20,5 +20,5 @@ func (tp *Tape) layerNormBackward(nd *node) {
 		return
 	}
 	dx, acc := tp.gradInto(x)
-	tp.jobs.lnb.do(dx, nd.t.Grad, nd.t.Data, nd.aux, acc, nd.t.Rows(), nd.t.Cols())
+	tp.jobs.lnb.do(tp.jobs.serial, dx, nd.t.Grad, nd.t.Data, nd.aux, acc, nd.t.Rows(), nd.t.Cols())
 }

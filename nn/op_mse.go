@@ -13,7 +13,7 @@ func (tp *Tape) MSE(a, b *Tensor) *Tensor {
 	tp.part64 = growF64(tp.part64, chunks)
 	j := &tp.jobs.mse
 	*j = mseJob{a: a.Data, b: b.Data, part: tp.part64}
-	parallelFor(n, ewGrain, j)
+	runJob(tp.jobs.serial, n, ewGrain, j)
 	var s float64
 	for _, p := range tp.part64 {
 		s += p
@@ -36,7 +36,7 @@ func (tp *Tape) mseBackward(nd *node) {
 		if i == 1 {
 			j.c = -c
 		}
-		parallelFor(n, ewGrain, j)
+		runJob(tp.jobs.serial, n, ewGrain, j)
 	}
 }
 

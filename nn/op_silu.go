@@ -6,14 +6,14 @@ func (tp *Tape) SiLU(x *Tensor) *Tensor {
 	rows, cols := x.Rows(), x.Cols()
 	nd.aux = grow(nd.aux, rows*cols)
 	copy(nd.t.Data, x.Data)
-	tp.jobs.silu.do(nd.t.Data, nd.aux, tp.zeros(cols), rows, cols)
+	tp.jobs.silu.do(tp.jobs.serial, nd.t.Data, nd.aux, tp.zeros(cols), rows, cols)
 	return &nd.t
 }
 
 func (tp *Tape) siluBackward(nd *node) {
 	x, g := nd.a, nd.t.Grad
 	n := len(g)
-	tp.jobs.col.do(nil, g, g, nd.aux, nil, n, 1) // g ← g ⊙ silu'(x)
+	tp.jobs.col.do(tp.jobs.serial, nil, g, g, nd.aux, nil, n, 1) // g ← g ⊙ silu'(x)
 	tp.passGrad(x, g, true)
 }
 

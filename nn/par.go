@@ -105,6 +105,19 @@ func helper(ch chan *task) {
 	}
 }
 
+// runJob runs job over [0, n) in chunks of grain: on the calling goroutine
+// alone if serial, else through parallelFor. The chunks are the same.
+func runJob(serial bool, n, grain int, job rangeJob) {
+	if !serial {
+		parallelFor(n, grain, job)
+		return
+	}
+	grain = max(grain, 1)
+	for lo := 0; lo < n; lo += grain {
+		job.run(lo, min(lo+grain, n))
+	}
+}
+
 // rowGrain returns a chunk size in rows for a pass over rows of cols values:
 // about 16K values per chunk, at least one row. It depends on cols only, so
 // chunk boundaries never depend on the machine.

@@ -50,11 +50,15 @@ type Tape struct {
 	part   []float32 // per-chunk column sums
 	part64 []float64 // per-chunk loss sums
 	zero   []float32 // a zero bias
+	// grads, when set, receives parameter gradients instead of Param.Grad
+	// (one shard of a data-parallel step); set before recording.
+	grads map[*Param][]float32
 }
 
 // tapeJobs holds one job struct per kind of parallel pass; ops run one at
 // a time, so one of each suffices and passing them on allocates nothing.
 type tapeJobs struct {
+	serial bool // run passes on the calling goroutine only
 	bias biasJob
 	silu siluJob
 	col  colSumJob
@@ -64,8 +68,32 @@ type tapeJobs struct {
 	mse  mseJob
 }
 
-// NewTape returns an empty tape.
+// NewTape returns an empty tape whose passes and products use all cores.
 func NewTape() *Tape { return &Tape{} }
+
+// newShardTape returns a tape that runs on the calling goroutine alone and
+// adds parameter gradients into grads[p] instead of p.Grad.
+func newShardTape(grads map[*Param][]float32) *Tape {
+	tp := &Tape{grads: grads}
+	tp.jobs.serial = true
+	return tp
+}
+
+// gemmWorkers is the goroutine bound for the tape's products (0: all).
+func (tp *Tape) gemmWorkers() int {
+	if tp.jobs.serial {
+		return 1
+	}
+	return 0
+}
+
+// gradOf returns where p's gradient accumulates on this tape.
+func (tp *Tape) gradOf(p *Param) []float32 {
+	if g, ok := tp.grads[p]; ok {
+		return g
+	}
+	return p.Grad
+}
 
 // Reset forgets every recorded op but keeps the buffers for reuse.
 func (tp *Tape) Reset() { tp.n = 0 }
@@ -215,7 +243,7 @@ func (tp *Tape) passGrad(nd *node, g []float32, share bool) {
 		return
 	}
 	dst, acc := tp.gradInto(nd)
-	tp.jobs.ew.do(ewCopy+boolInt(acc), dst, g, nil, len(g))
+	tp.jobs.ew.do(tp.jobs.serial, ewCopy+boolInt(acc), dst, g, nil, len(g))
 }
 
 func boolInt(b bool) ewMode {

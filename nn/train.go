@@ -2,23 +2,59 @@ package nn
 
 import "math"
 
+// trainShards is the number of fixed parts a training batch is split into.
+// Each part runs forward and backward on its own goroutine with
+// single-threaded products, and the parts' gradients are added in order:
+// a batch of 256 is too small to split each product over cores
+// efficiently, but two independent halves scale. The split depends on the
+// batch size only, so results do not depend on GOMAXPROCS.
+const trainShards = 2
+
 // A Trainer runs SDA's denoising training steps (spec §2.2) on a Net:
 //
 //	loss = mean((ε_φ(x_t, t) − ε)²),  x_t = μ(t)·x + σ(t)·ε
 //
 // with AdamW. The caller draws t and ε and forms x_t (the schedule lives
-// in package diffusion). A Trainer reuses one tape, so steps after the
-// first allocate nothing.
+// in package diffusion). A Trainer reuses its tapes and buffers, so steps
+// after the first allocate nothing.
 type Trainer struct {
-	Net *Net
-	Opt *AdamW
-	tp  *Tape
+	Net    *Net
+	Opt    *AdamW
+	shards [trainShards]trainShard
+	job    shardJob
+	sum    gradSumJob
+}
+
+// trainShard is one part of the batch: its tape and, for every part but
+// the first, its own parameter gradients (the first uses Param.Grad).
+type trainShard struct {
+	tp   *Tape
+	flat []float32 // backing of tp.grads
+	seed [1]float32
+	loss float64 // mean squared error × rows of the part
 }
 
 // NewTrainer returns a trainer for net with AdamW at learning rate lr and
 // weight decay wd (spec §3: 1e-3 and 1e-3).
 func NewTrainer(net *Net, lr, wd float64) *Trainer {
-	return &Trainer{Net: net, Opt: NewAdamW(net.Params(), lr, wd), tp: NewTape()}
+	tr := &Trainer{Net: net, Opt: NewAdamW(net.Params(), lr, wd)}
+	ps := net.Params()
+	for s := range tr.shards {
+		sh := &tr.shards[s]
+		if s == 0 {
+			sh.tp = newShardTape(nil)
+			continue
+		}
+		sh.flat = make([]float32, NumParams(ps))
+		grads := make(map[*Param][]float32, len(ps))
+		off := 0
+		for _, p := range ps {
+			grads[p] = sh.flat[off : off+len(p.Data)]
+			off += len(p.Data)
+		}
+		sh.tp = newShardTape(grads)
+	}
+	return tr
 }
 
 // Loss records the denoising loss of a batch on tp and returns it (shape
@@ -31,20 +67,76 @@ func (n *Net) Loss(tp *Tape, xt, t, eps []float32, rows int) *Tensor {
 	return tp.MSE(pred, tp.Const(eps, rows, f))
 }
 
-// Step runs one training step at learning rate lr: zero the gradients,
-// forward, loss, backward and one AdamW update. It returns the batch loss.
+// Step runs one training step at learning rate lr: forward, loss and
+// backward (the gradients are overwritten, not accumulated), then one AdamW
+// update. xt and eps are (rows, F), t is (rows). It returns the batch loss.
 // If the loss is not finite it applies no update and returns ErrNonFinite.
 func (tr *Trainer) Step(xt, t, eps []float32, rows int, lr float64) (float64, error) {
-	tp := tr.tp
-	tp.Reset()
-	loss := tr.Net.Loss(tp, xt, t, eps, rows)
-	v := float64(loss.Data[0])
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return v, ErrNonFinite{Step: tr.Opt.Steps(), Value: v}
+	f := tr.Net.Cfg.Features
+	checkRows("Step", rows, f, xt, eps)
+	checkRows("Step", rows, 1, t)
+	tr.job = shardJob{tr: tr, xt: xt, t: t, eps: eps, rows: rows}
+	parallelFor(trainShards, 1, &tr.job)
+	tr.job = shardJob{}
+	var loss float64
+	for s := range tr.shards {
+		loss += tr.shards[s].loss
 	}
-	ZeroGrads(tr.Net.Params())
-	tp.Backward(loss)
+	loss /= float64(rows)
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, ErrNonFinite{Step: tr.Opt.Steps(), Value: loss}
+	}
+	for s := 1; s < trainShards; s++ {
+		tr.sum.addShard(tr.Net.Params(), tr.shards[s].flat)
+	}
 	tr.Opt.LR = lr
 	tr.Opt.Step()
-	return v, nil
+	return loss, nil
+}
+
+// shardJob runs the forward and backward pass of batch parts.
+type shardJob struct {
+	tr         *Trainer
+	xt, t, eps []float32
+	rows       int
+}
+
+func (j *shardJob) run(lo, hi int) {
+	f := j.tr.Net.Cfg.Features
+	for s := lo; s < hi; s++ {
+		sh := &j.tr.shards[s]
+		if s == 0 {
+			ZeroGrads(j.tr.Net.Params())
+		} else {
+			clear(sh.flat)
+		}
+		r0, r1 := s*j.rows/trainShards, (s+1)*j.rows/trainShards
+		sh.loss = 0
+		if r1 == r0 {
+			continue
+		}
+		tp := sh.tp
+		tp.Reset()
+		loss := j.tr.Net.Loss(tp, j.xt[r0*f:r1*f], j.t[r0:r1], j.eps[r0*f:r1*f], r1-r0)
+		sh.loss = float64(loss.Data[0]) * float64(r1-r0)
+		// The batch loss is Σ_s (rows_s/rows)·loss_s: seed each part's
+		// backward pass with its weight.
+		sh.seed[0] = float32(r1-r0) / float32(j.rows)
+		tp.BackwardWith(loss, sh.seed[:])
+	}
+}
+
+// gradSumJob adds one part's gradients into Param.Grad.
+type gradSumJob struct{ dst, src []float32 }
+
+func (j *gradSumJob) run(lo, hi int) { vAddTo(j.dst[lo:hi], j.src[lo:hi]) }
+
+func (j *gradSumJob) addShard(ps []*Param, flat []float32) {
+	off := 0
+	for _, p := range ps {
+		j.dst, j.src = p.Grad, flat[off:off+len(p.Grad)]
+		parallelFor(len(p.Grad), ewGrain, j)
+		off += len(p.Grad)
+	}
+	j.dst, j.src = nil, nil
 }
