@@ -59,13 +59,13 @@ type Tape struct {
 // a time, so one of each suffices and passing them on allocates nothing.
 type tapeJobs struct {
 	serial bool // run passes on the calling goroutine only
-	bias biasJob
-	silu siluJob
-	col  colSumJob
-	ln   lnJob
-	lnb  lnBackJob
-	ew   ewJob
-	mse  mseJob
+	bias   biasJob
+	silu   siluJob
+	col    colSumJob
+	ln     lnJob
+	lnb    lnBackJob
+	ew     ewJob
+	mse    mseJob
 }
 
 // NewTape returns an empty tape whose passes and products use all cores.
