@@ -146,7 +146,8 @@ func TestArrowEmpty(t *testing.T) {
 	t.Parallel()
 	for _, tb := range []Table{
 		{},
-		{Columns: []Column{{Name: "x", Data: []float64{}}, {Name: "t", Data: []float32(nil), TensorShape: []int{4}}}},
+		{Columns: []Column{{Name: "x", Data: []float64{}}, {Name: "t", Data: []float32(nil), TensorShape: []int{4}},
+			{Name: "s", Data: []string{}}, {Name: "b", Data: []bool(nil)}, {Name: "i", Data: []int32{}}}},
 	} {
 		got, err := DecodeArrow(encodeArrow(t, tb))
 		if err != nil {

@@ -155,6 +155,9 @@ func appendColumn(c *Column, arr arrow.Array) error {
 	if n := arr.NullN(); n > 0 {
 		return fmt.Errorf("%d nulls", n)
 	}
+	if arr.Len() == 0 {
+		return nil // its buffers may be absent altogether
+	}
 	switch a := arr.(type) {
 	case *array.Float32:
 		c.Data = append(c.Data.([]float32), a.Float32Values()...)
@@ -165,9 +168,9 @@ func appendColumn(c *Column, arr arrow.Array) error {
 	case *array.Int64:
 		c.Data = append(c.Data.([]int64), a.Int64Values()...)
 	case *array.String:
-		c.Data = appendStrings(c.Data.([]string), a.Len(), a.Value)
+		c.Data = appendStrings(c.Data.([]string), a.ValueOffsets(), a.ValueBytes())
 	case *array.LargeString:
-		c.Data = appendStrings(c.Data.([]string), a.Len(), a.Value)
+		c.Data = appendStrings(c.Data.([]string), a.ValueOffsets(), a.ValueBytes())
 	case *array.Boolean:
 		s := c.Data.([]bool)
 		for i := range a.Len() {
@@ -179,9 +182,6 @@ func appendColumn(c *Column, arr arrow.Array) error {
 		if !ok || vals.NullN() > 0 {
 			return fmt.Errorf("tensor values are not null-free float32")
 		}
-		if a.Len() == 0 {
-			return nil
-		}
 		start, _ := a.ValueOffsets(0)
 		_, end := a.ValueOffsets(a.Len() - 1)
 		c.Data = append(c.Data.([]float32), vals.Float32Values()[start:end]...)
@@ -191,10 +191,16 @@ func appendColumn(c *Column, arr arrow.Array) error {
 	return nil
 }
 
-// appendStrings appends n strings, copied out of Arrow's buffer.
-func appendStrings(dst []string, n int, value func(int) string) []string {
-	for i := range n {
-		dst = append(dst, strings.Clone(value(i)))
+// appendStrings appends the strings that offsets delimit in data (the
+// bytes from offsets[0] on). It copies data once, into one string that
+// the returned strings share, rather than once per value.
+func appendStrings[O int32 | int64](dst []string, offsets []O, data []byte) []string {
+	if len(offsets) == 0 {
+		return dst
+	}
+	all, base := string(data), offsets[0]
+	for i := range len(offsets) - 1 {
+		dst = append(dst, all[offsets[i]-base:offsets[i+1]-base])
 	}
 	return dst
 }

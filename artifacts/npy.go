@@ -314,7 +314,7 @@ func readElems[T element](d *npyReader, h npyHeader, n int, prealloc bool) ([]T,
 			return nil, err
 		}
 		if !prealloc {
-			out = slices.Grow(out, k)[:done+k]
+			out = grow(out, done+k, n)
 		}
 		decode(out[done:done+k], chunk[:k*size], h.big)
 		done += k
@@ -323,4 +323,16 @@ func readElems[T element](d *npyReader, h npyHeader, n int, prealloc bool) ([]T,
 		out = fortranToC(out, h.shape)
 	}
 	return out, nil
+}
+
+// grow returns out extended to length m, at most n. It doubles the
+// capacity when it must reallocate, so that all the copies together
+// allocate at most twice the final size.
+func grow[T element](out []T, m, n int) []T {
+	if m > cap(out) {
+		bigger := make([]T, len(out), min(n, max(2*cap(out), m)))
+		copy(bigger, out)
+		out = bigger
+	}
+	return out[:m]
 }
