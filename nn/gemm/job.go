@@ -18,7 +18,8 @@ type job struct {
 	ar             *arch
 	pl             plan
 
-	bufs [maxParts][]float32
+	bufs  [maxParts][]float32 // packed B, per part
+	abufs [maxParts][]float32 // packed A sliver, per part
 
 	// remaining counts unclaimed parts. It is ≤ 0 whenever the job is not
 	// being run, so a worker holding a stale pointer claims nothing; the
@@ -88,16 +89,15 @@ func startWorkers(n int) {
 	}
 }
 
-// buffer returns part p's scratch of n floats, 64-byte aligned.
-func (j *job) buffer(p, n int) []float32 {
-	buf := j.bufs[p]
-	if cap(buf) < n {
+// scratch returns *buf resliced to n floats, first growing it to a fresh
+// 64-byte-aligned allocation if it is too small.
+func scratch(buf *[]float32, n int) []float32 {
+	if cap(*buf) < n {
 		raw := make([]float32, n+16)
 		off := int((64 - uintptr(unsafe.Pointer(&raw[0]))%64) % 64 / 4)
-		buf = raw[off:]
-		j.bufs[p] = buf
+		*buf = raw[off:]
 	}
-	return buf[:n]
+	return (*buf)[:n]
 }
 
 // runPart computes part p of C: jc → pc → pack B → rows (mr) → panels.
@@ -124,7 +124,7 @@ func (j *job) runPart(p int) {
 		l := ar.layout(nc)
 		for pc := 0; pc < j.k; pc += j.pl.kc {
 			kc := min(j.pl.kc, j.k-pc)
-			bp := j.buffer(p, kc*(l.full*ar.wide.nr+l.tailF.nr))
+			bp := scratch(&j.bufs[p], kc*(l.full*ar.wide.nr+l.tailF.nr))
 			j.pack(bp, l, pc, kc, jc)
 			mode, beta := 1, j.beta
 			if pc > 0 {
@@ -134,14 +134,21 @@ func (j *job) runPart(p int) {
 			}
 			for ir := i0; ir < i1; ir += l.mr {
 				rows := min(l.mr, i1-ir)
-				ai := ir*rs + pc*cs
+				a, ai, trs, tcs := j.a, ir*rs+pc*cs, rs, cs
+				if j.transA && ar.packA != nil {
+					// The sliver's k steps are lda apart: copy them
+					// together so the kernel reads contiguous memory.
+					a = scratch(&j.abufs[p], kc*l.mr)
+					ar.packA(kc, &j.a[ai], j.lda, &a[0], l.mr, uint32(1)<<rows-1)
+					ai, trs, tcs = 0, 1, l.mr
+				}
 				ci := ir*j.ldc + jc
 				for q := 0; q < l.full; q++ {
-					j.tile(&ar.wide, rows, ar.wide.nr, kc, ai, rs, cs, bp, q*kc*ar.wide.nr, ci+q*ar.wide.nr, beta, mode)
+					j.tile(&ar.wide, rows, ar.wide.nr, kc, a, ai, trs, tcs, bp, q*kc*ar.wide.nr, ci+q*ar.wide.nr, beta, mode)
 				}
 				if l.tail > 0 {
 					w := l.full * ar.wide.nr
-					j.tile(l.tailF, rows, l.tail, kc, ai, rs, cs, bp, kc*w, ci+w, beta, mode)
+					j.tile(l.tailF, rows, l.tail, kc, a, ai, trs, tcs, bp, kc*w, ci+w, beta, mode)
 				}
 			}
 		}
@@ -151,25 +158,42 @@ func (j *job) runPart(p int) {
 // pack packs rows pc..pc+kc of op(B), columns jc.. as laid out by l.
 func (j *job) pack(dst []float32, l layout, pc, kc, jc int) {
 	nr := j.ar.wide.nr
-	pk := packN
-	if j.transB {
-		pk = packT
-	}
 	for q := 0; q < l.full; q++ {
-		pk(dst[q*kc*nr:], j.b, j.ldb, pc, kc, jc+q*nr, nr, nr)
+		j.packPanel(dst[q*kc*nr:], pc, kc, jc+q*nr, nr, nr)
 	}
 	if l.tail > 0 {
-		pk(dst[l.full*kc*nr:], j.b, j.ldb, pc, kc, jc+l.full*nr, l.tail, l.tailF.nr)
+		j.packPanel(dst[l.full*kc*nr:], pc, kc, jc+l.full*nr, l.tail, l.tailF.nr)
+	}
+}
+
+// packPanel packs one kc×nr panel of op(B) holding w ≤ nr columns from j0.
+func (j *job) packPanel(dst []float32, pc, kc, j0, w, nr int) {
+	if !j.transB {
+		packN(dst, j.b, j.ldb, pc, kc, j0, w, nr)
+		return
+	}
+	tr := j.ar.transpose
+	if tr == nil || w%16 != 0 || kc < 16 {
+		packT(dst, j.b, j.ldb, pc, kc, j0, w, nr)
+		return
+	}
+	nblk := kc / 16
+	for h := 0; h < w; h += 16 {
+		tr(nblk, &j.b[(j0+h)*j.ldb+pc], j.ldb, &dst[h], nr)
+	}
+	if done := 16 * nblk; done < kc {
+		packT(dst[done*nr:], j.b, j.ldb, pc+done, kc-done, j0, w, nr)
 	}
 }
 
 // tile computes one rows×cols tile of C at c[ci:] from the A sliver at
-// a[ai:] and the packed panel bp[bi:] (row stride f.nr).
-func (j *job) tile(f *family, rows, cols, kc, ai, rs, cs int, bp []float32, bi, ci int, beta float32, mode int) {
+// a[ai:] (element (r,p) at a[ai+r*rs+p*cs]) and the packed panel bp[bi:]
+// (row stride f.nr).
+func (j *job) tile(f *family, rows, cols, kc int, a []float32, ai, rs, cs int, bp []float32, bi, ci int, beta float32, mode int) {
 	if f.kern == nil {
-		goKernel(rows, cols, kc, j.a, ai, rs, cs, bp, bi, f.nr, j.c, ci, j.ldc, j.alpha, beta, mode)
+		goKernel(rows, cols, kc, a, ai, rs, cs, bp, bi, f.nr, j.c, ci, j.ldc, j.alpha, beta, mode)
 		return
 	}
 	mask := uint32(uint64(1)<<cols - 1)
-	f.kern[rows-1](kc, &j.a[ai], rs, cs, &bp[bi], f.nr, &j.c[ci], j.ldc, j.alpha, beta, mask, mode)
+	f.kern[rows-1](kc, &a[ai], rs, cs, &bp[bi], f.nr, &j.c[ci], j.ldc, j.alpha, beta, mask, mode)
 }
