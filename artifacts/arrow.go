@@ -194,44 +194,40 @@ func buildColumn(mem memory.Allocator, c Column) (arrow.Field, arrow.Array) {
 	var extra map[string]string
 	switch s := c.Data.(type) {
 	case []float32:
-		b := array.NewFloat32Builder(mem)
-		b.AppendValues(s, nil)
-		arr = b.NewArray()
-		b.Release()
+		arr = build(array.NewFloat32Builder(mem), s)
 		if len(c.TensorShape) > 0 {
 			arr, extra = tensorArray(arr, c.TensorShape)
 		}
 	case []float64:
-		b := array.NewFloat64Builder(mem)
-		b.AppendValues(s, nil)
-		arr = b.NewArray()
-		b.Release()
+		arr = build(array.NewFloat64Builder(mem), s)
 	case []int32:
-		b := array.NewInt32Builder(mem)
-		b.AppendValues(s, nil)
-		arr = b.NewArray()
-		b.Release()
+		arr = build(array.NewInt32Builder(mem), s)
 	case []int64:
-		b := array.NewInt64Builder(mem)
-		b.AppendValues(s, nil)
-		arr = b.NewArray()
-		b.Release()
+		arr = build(array.NewInt64Builder(mem), s)
 	case []string:
-		b := array.NewStringBuilder(mem)
-		b.AppendValues(s, nil)
-		arr = b.NewArray()
-		b.Release()
+		arr = build(array.NewStringBuilder(mem), s)
 	case []bool:
-		b := array.NewBooleanBuilder(mem)
-		b.AppendValues(s, nil)
-		arr = b.NewArray()
-		b.Release()
+		arr = build(array.NewBooleanBuilder(mem), s)
 	}
 	var md arrow.Metadata
 	if m := sortedMetadata(c.Metadata, extra); m != nil {
 		md = *m
 	}
 	return arrow.Field{Name: c.Name, Type: arr.DataType(), Metadata: md}, arr
+}
+
+// A valuesBuilder is an arrow-go builder of a primitive or string array.
+type valuesBuilder[T any] interface {
+	AppendValues(v []T, valid []bool)
+	NewArray() arrow.Array
+	Release()
+}
+
+// build returns an array of the values v, all valid.
+func build[T any](b valuesBuilder[T], v []T) arrow.Array {
+	defer b.Release()
+	b.AppendValues(v, nil)
+	return b.NewArray()
 }
 
 // tensorArray wraps the flat values as FixedSizeList rows of prod(shape)

@@ -35,7 +35,7 @@ def values(dt, n):
         return v.astype(dt)
     return rng.random(n) < 0.5
 
-shapes = {"0d": (), "1d": (5,), "3d": (2, 3, 4), "empty": (0, 3), "chunks": (3, 10000),
+shapes = {"0d": (), "1d": (5,), "3d": (2, 3, 4), "empty": (0, 3), "chunks": (3, 10000), "tall": (1234, 3),
           "pad64": (0, 10001, 10001, 1001, 1, 1, 1, 1, 1, 1, 1)}
 man = open(os.path.join(out, "manifest.txt"), "w")
 

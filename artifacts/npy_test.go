@@ -399,3 +399,15 @@ func TestReadNPYLyingHeaderAllocation(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteNPYAllocs checks that WriteNPY streams: its allocations do not
+// grow with the array (one 64 KiB chunk buffer and the header's).
+func TestWriteNPYAllocs(t *testing.T) {
+	small := NewFloat32([]int{4}, make([]float32, 4))
+	large := NewFloat32([]int{1024, 1024}, make([]float32, 1<<20))
+	ns := testing.AllocsPerRun(20, func() { WriteNPY(io.Discard, small) })
+	nl := testing.AllocsPerRun(20, func() { WriteNPY(io.Discard, large) })
+	if nl != ns || nl > 6 {
+		t.Fatalf("WriteNPY allocates %v times for 4 elements and %v for 1M, want the same few", ns, nl)
+	}
+}

@@ -31,7 +31,7 @@ func AppendNPYHeader(dst []byte, dt DType, shape []int) []byte {
 	if !dt.Valid() {
 		panic("artifacts: AppendNPYHeader: invalid dtype")
 	}
-	var dict []byte
+	dict := make([]byte, 0, 128+24*len(shape))
 	dict = append(dict, "{'descr': '"...)
 	dict = append(dict, dt.Descr()...)
 	dict = append(dict, "', 'fortran_order': False, 'shape': ("...)
@@ -49,11 +49,20 @@ func AppendNPYHeader(dst []byte, dt DType, shape []int) []byte {
 	}
 	dict = append(dict, "), }"...)
 	if len(shape) > 0 {
-		for range npyGrowthDigits - len(strconv.Itoa(shape[0])) {
+		for range npyGrowthDigits - digits(shape[0]) {
 			dict = append(dict, ' ')
 		}
 	}
 	return appendNPYPrefixed(dst, dict)
+}
+
+// digits returns the number of decimal digits of d >= 0.
+func digits(d int) int {
+	n := 1
+	for ; d >= 10; d /= 10 {
+		n++
+	}
+	return n
 }
 
 // appendNPYPrefixed appends magic, version, length, dict and the padding:
