@@ -1,0 +1,5 @@
+simulate "lorenz" {}
+train "k2" {
+  data   = simulate.lorenz
+  window = 4 # ERROR: Invalid value for window
+}

@@ -1,0 +1,6 @@
+simulate "lorenz" {}
+observe "lo" {
+  data         = simulate.lorenz
+  every        = 8
+  observations = file("obs_3d.npy") # ERROR: Invalid value for observations
+}
