@@ -56,7 +56,6 @@ func LockWorkspace(ctx context.Context, dir string, waiting func(holder string))
 	// the contents, so a crash between truncate and write is harmless.
 	f.Truncate(0)
 	fmt.Fprintf(f, "pid %d (%s) since %s\n", os.Getpid(), strings.Join(os.Args, " "), time.Now().Format(time.RFC3339))
-	f.Sync()
 	return &Lock{f: f}, nil
 }
 

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -180,5 +181,10 @@ func (w *Workspace) publish(r *Record) error {
 	if err != nil {
 		return err
 	}
-	return artifacts.WriteFileAtomic(filepath.Join(dir, "record.json"), append(b, '\n'), 0o644)
+	b = append(b, '\n')
+	path := filepath.Join(dir, "record.json")
+	if cur, err := os.ReadFile(path); err == nil && bytes.Equal(cur, b) {
+		return nil // a cached run republishes nothing: no write, no fsync
+	}
+	return artifacts.WriteFileAtomic(path, b, 0o644)
 }
