@@ -20,7 +20,8 @@ import (
 // arrow.fixed_shape_tensor metadata, or is [list size] without it).
 // Columns with nulls, other types or other extension types are refused
 // with a [*FormatError]. The extension keys are removed from the
-// returned column metadata.
+// returned column metadata. The footer is verified before arrow-go reads
+// it, and arrow-go's allocations are capped at 1 GiB plus 16 times size.
 func ReadArrow(r io.ReaderAt, size int64) (Table, error) {
 	return readArrow(r, size, "")
 }

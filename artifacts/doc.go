@@ -28,8 +28,11 @@
 //
 // Every codec reader treats its input as untrusted: malformed input yields
 // a [*FormatError] (which unwraps to [ErrFormat]) naming the file and the
-// problem, never a panic, and sizes are checked against the bytes present
-// before anything is allocated.
+// problem, never a panic. Declared sizes are checked against the bytes
+// present before allocating, or buffers grow only as data arrive, so a
+// lying header cannot make a reader allocate far beyond its input (for
+// Arrow files, within a budget of 1 GiB plus 16 times the file size, which
+// admits compressed files).
 //
 // Package artifacts sits below stages and pipeline and above nothing in
 // the project: the science packages never import it.
