@@ -313,3 +313,65 @@ func TestSecondProcessWaitsForLock(t *testing.T) {
 		t.Fatalf("run after the lock was released: %v\n%s", err, stderr.String())
 	}
 }
+
+// shrunk overrides make the embedded default study cheap while keeping
+// its graph: every stage kind runs.
+var shrunk = []string{
+	"simulate.lorenz.trajectories=100", "simulate.lorenz.burn_in=10", "simulate.lorenz.length=80",
+	"train.k2.steps=20", "train.k2.width=16", "train.k2.valid_every=10", "train.k2.valid_windows=8",
+	"train.k2.check_samples=4", "train.k2.check_steps=2",
+	"filter.lo.particles=64", "filter.lo.keep=8", "filter.hi.particles=64", "filter.hi.keep=8",
+	"observe.lo.count=2", "observe.hi.count=2",
+	"sample.lo_c0.samples=3", "sample.lo_c1.samples=3", "sample.lo_c2.samples=3",
+	"sample.hi_c0.samples=3", "sample.hi_c1.samples=3", "sample.hi_c2.samples=3",
+	"sample.lo_c0.steps=4", "sample.lo_c1.steps=4", "sample.lo_c2.steps=4",
+	"sample.hi_c0.steps=4", "sample.hi_c1.steps=4", "sample.hi_c2.steps=4",
+}
+
+func withSets(args ...string) []string {
+	for _, s := range shrunk {
+		args = append(args, "--set", s)
+	}
+	return args
+}
+
+// TestDefaultStudyRerunsNothingAndIgnoresGOMAXPROCS runs the embedded
+// default pipeline (shrunk by --set, same graph) with the real binary at
+// GOMAXPROCS=1 and 2: every output of every stage kind is bit-identical,
+// and a second run executes nothing.
+func TestDefaultStudyRerunsNothingAndIgnoresGOMAXPROCS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: runs every stage kind")
+	}
+	var digests []map[string]string
+	for _, procs := range []string{"1", "2"} {
+		dir := t.TempDir() // no pipeline.hcl here: the embedded default is used
+		ws := filepath.Join(dir, ".sdapipe")
+		cmd := exec.Command(binary, withSets("run", "full", "-j", "2")...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOMAXPROCS="+procs)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("GOMAXPROCS=%s: %v\n%s", procs, err, out)
+		}
+		digests = append(digests, recordDigests(t, ws))
+		if procs == "2" {
+			cmd := exec.Command(binary, withSets("run", "full")...)
+			cmd.Dir = dir
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(out), "ran in") || strings.Count(string(out), "cached") != 14 {
+				t.Errorf("second run of the default study executed something:\n%s", out)
+			}
+		}
+	}
+	if len(digests[0]) < 30 {
+		t.Fatalf("only %d outputs", len(digests[0]))
+	}
+	for k, v := range digests[0] {
+		if digests[1][k] != v {
+			t.Errorf("%s differs between GOMAXPROCS=1 and 2", k)
+		}
+	}
+}
