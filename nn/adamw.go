@@ -38,7 +38,12 @@ func (o *AdamW) Steps() int { return o.step }
 
 // Step updates every parameter from its gradient. It does not clear the
 // gradients.
-func (o *AdamW) Step() {
+func (o *AdamW) Step() { o.stepAdding(nil) }
+
+// stepAdding is Step after adding extra, a second gradient laid out as the
+// parameters one after another, into each Param.Grad: the sum is formed in
+// the update's own pass.
+func (o *AdamW) stepAdding(extra []float32) {
 	o.step++
 	s := float64(o.step)
 	bc1 := 1 - math.Pow(o.Beta1, s)
@@ -50,10 +55,16 @@ func (o *AdamW) Step() {
 	j.stepSize = float32(-o.LR / bc1)
 	j.bc2sqrt = float32(math.Sqrt(bc2))
 	j.eps = float32(o.Eps)
+	off := 0
 	for i, p := range o.params {
-		j.p, j.g, j.m, j.v = p.Data, p.Grad, o.m[i], o.v[i]
+		j.p, j.g, j.m, j.v, j.g2 = p.Data, p.Grad, o.m[i], o.v[i], nil
+		if extra != nil {
+			j.g2 = extra[off : off+len(p.Grad)]
+		}
 		parallelFor(len(p.Data), ewGrain, j)
+		off += len(p.Data)
 	}
+	j.p, j.g, j.m, j.v, j.g2 = nil, nil, nil, nil, nil
 }
 
 // adamScalars are one step's float32 constants, laid out as
@@ -62,15 +73,19 @@ type adamScalars struct {
 	decay, b1, c1, b2, c2, stepSize, eps, bc2sqrt float32
 }
 
-// adamJob applies one AdamW update to a chunk of one parameter.
+// adamJob applies one AdamW update to a chunk of one parameter, first
+// adding g2 into g if g2 is not nil.
 type adamJob struct {
-	p, g, m, v []float32
+	p, g, m, v, g2 []float32
 	adamScalars
 }
 
 // runGo is the portable update; the AVX-512 one matches it bit for bit.
 func (j *adamJob) runGo(lo, hi int) {
 	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
+	if j.g2 != nil {
+		vAddToGo(g, j.g2[lo:hi])
+	}
 	for i := range p {
 		gi := g[i]
 		pi := p[i] * j.decay

@@ -2,17 +2,19 @@
 
 #include "textflag.h"
 
-// func adamwAVX512(p, gr, m, v *float32, n int, k *adamScalars)
+// func adamwAVX512(p, gr, m, v, g2 *float32, n int, k *adamScalars)
 // One AdamW update of n values with the scalars k (adamScalars: decay, b1,
 // c1, b2, c2, stepSize, eps, bc2sqrt), in the operation order of
-// adamJob.run and without fused multiply-adds, so it matches it bit for bit.
-TEXT ·adamwAVX512(SB), NOSPLIT, $0-48
+// adamJob.runGo and without fused multiply-adds, so it matches it bit for
+// bit. If g2 is not nil, gr += g2 first (stored back).
+TEXT ·adamwAVX512(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), DI
 	MOVQ         gr+8(FP), SI
 	MOVQ         m+16(FP), DX
 	MOVQ         v+24(FP), BX
-	MOVQ         n+32(FP), CX
-	MOVQ         k+40(FP), AX
+	MOVQ         g2+32(FP), R8
+	MOVQ         n+40(FP), CX
+	MOVQ         k+48(FP), AX
 	VBROADCASTSS 0(AX), Z16  // decay
 	VBROADCASTSS 4(AX), Z17  // b1
 	VBROADCASTSS 8(AX), Z18  // c1
@@ -37,6 +39,14 @@ loop:
 
 body:
 	VMOVUPS.Z (SI), K1, Z0 // g
+	TESTQ     R8, R8
+	JZ        nog2
+	VMOVUPS.Z (R8), K1, Z7
+	VADDPS    Z7, Z0, Z0
+	VMOVUPS   Z0, K1, (SI)
+	ADDQ      $64, R8
+
+nog2:
 	VMOVUPS.Z (DI), K1, Z1 // p
 	VMOVUPS.Z (DX), K1, Z2 // m
 	VMOVUPS.Z (BX), K1, Z3 // v

@@ -54,19 +54,26 @@ func TestAdamWKernelPathsBitIdentical(t *testing.T) {
 		t.Skip("no AVX-512 on this CPU: only the portable kernel exists")
 	}
 	rng := newTestRand()
-	for _, n := range []int{1, 15, 16, 17, 100, 1000} {
+	for _, n := range []int{1, 15, 16, 17, 100, 1000, -1, -17, -100} {
+		var g2 []float32
+		if n < 0 { // with a second gradient added in the same pass
+			n = -n
+			g2 = randVec(rng, n)
+		}
 		p, g, m, v := randVec(rng, n), randVec(rng, n), randVec(rng, n), randVec(rng, n)
 		for i := range v {
 			v[i] *= v[i]
 		}
-		j1 := adamJob{p: append([]float32(nil), p...), g: g, m: append([]float32(nil), m...), v: append([]float32(nil), v...),
+		j1 := adamJob{p: append([]float32(nil), p...), g: append([]float32(nil), g...), m: append([]float32(nil), m...),
+			v: append([]float32(nil), v...), g2: g2,
 			adamScalars: adamScalars{0.999, 0.9, 0.1, 0.999, 0.001, -0.01, 1e-8, 0.03}}
 		j2 := j1
 		j2.p, j2.m, j2.v = append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
+		j2.g = append([]float32(nil), g...)
 		j1.run(0, n)
 		j2.runGo(0, n)
 		for i := range p {
-			if math.Float32bits(j1.p[i]) != math.Float32bits(j2.p[i]) || j1.m[i] != j2.m[i] || j1.v[i] != j2.v[i] {
+			if math.Float32bits(j1.p[i]) != math.Float32bits(j2.p[i]) || j1.m[i] != j2.m[i] || j1.v[i] != j2.v[i] || j1.g[i] != j2.g[i] {
 				t.Fatalf("n=%d [%d]: AVX-512 p,m,v = %g,%g,%g; Go %g,%g,%g", n, i, j1.p[i], j1.m[i], j1.v[i], j2.p[i], j2.m[i], j2.v[i])
 			}
 		}

@@ -22,7 +22,6 @@ type Trainer struct {
 	Opt    *AdamW
 	shards [trainShards]trainShard
 	job    shardJob
-	sum    gradSumJob
 }
 
 // trainShard is one part of the batch: its tape and, for every part but
@@ -86,11 +85,9 @@ func (tr *Trainer) Step(xt, t, eps []float32, rows int, lr float64) (float64, er
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, ErrNonFinite{Step: tr.Opt.Steps(), Value: loss}
 	}
-	for s := 1; s < trainShards; s++ {
-		tr.sum.addShard(tr.Net.Params(), tr.shards[s].flat)
-	}
 	tr.Opt.LR = lr
-	tr.Opt.Step()
+	tr.Opt.stepAdding(tr.shards[1].flat) // Param.Grad += the second half's, then AdamW
+
 	return loss, nil
 }
 
@@ -124,19 +121,4 @@ func (j *shardJob) run(lo, hi int) {
 		sh.seed[0] = float32(r1-r0) / float32(j.rows)
 		tp.BackwardWith(loss, sh.seed[:])
 	}
-}
-
-// gradSumJob adds one part's gradients into Param.Grad.
-type gradSumJob struct{ dst, src []float32 }
-
-func (j *gradSumJob) run(lo, hi int) { vAddTo(j.dst[lo:hi], j.src[lo:hi]) }
-
-func (j *gradSumJob) addShard(ps []*Param, flat []float32) {
-	off := 0
-	for _, p := range ps {
-		j.dst, j.src = p.Grad, flat[off:off+len(p.Grad)]
-		parallelFor(len(p.Grad), ewGrain, j)
-		off += len(p.Grad)
-	}
-	j.dst, j.src = nil, nil
 }
