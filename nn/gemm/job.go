@@ -100,7 +100,12 @@ func scratch(buf *[]float32, n int) []float32 {
 	return (*buf)[:n]
 }
 
-// runPart computes part p of C: jc → pc → pack B → rows (mr) → panels.
+// aGroupFloats bounds the packed A block of a transposed A: about 256 KiB,
+// so it sits in L2 beside the packed B while its slivers are used.
+const aGroupFloats = 64 << 10
+
+// runPart computes part p of C: jc → pc → pack B → groups of rows (pack A
+// if transposed) → slivers of mr rows → panels.
 func (j *job) runPart(p int) {
 	i0, i1, c0, c1 := 0, j.m, 0, j.n
 	if j.pl.parts > 1 {
@@ -114,10 +119,6 @@ func (j *job) runPart(p int) {
 			*lo = j.pl.cut
 		}
 	}
-	rs, cs := j.lda, 1
-	if j.transA {
-		rs, cs = 1, j.lda
-	}
 	ar := j.ar
 	for jc := c0; jc < c1; jc += ncMax {
 		nc := min(ncMax, c1-jc)
@@ -126,40 +127,73 @@ func (j *job) runPart(p int) {
 			kc := min(j.pl.kc, j.k-pc)
 			bp := scratch(&j.bufs[p], kc*(l.full*ar.wide.nr+l.tailF.nr))
 			j.pack(bp, l, pc, kc, jc)
-			mode, beta := 1, j.beta
+			beta, mode := j.beta, 1
 			if pc > 0 {
 				beta = 1
 			} else if beta == 0 {
 				mode = 0
 			}
-			for ir := i0; ir < i1; ir += l.mr {
-				rows := min(l.mr, i1-ir)
-				a, ai, trs, tcs := j.a, ir*rs+pc*cs, rs, cs
-				if j.transA && ar.packA != nil {
-					// The sliver's k steps are lda apart: copy them
-					// together so the kernel reads contiguous memory.
-					a = scratch(&j.abufs[p], kc*l.mr)
-					ar.packA(kc, &j.a[ai], j.lda, &a[0], l.mr, uint32(1)<<rows-1)
-					ai, trs, tcs = 0, 1, l.mr
-				}
-				ci := ir*j.ldc + jc
-				for q := 0; q < l.full; q++ {
-					j.tile(&ar.wide, rows, ar.wide.nr, kc, a, ai, trs, tcs, bp, q*kc*ar.wide.nr, ci+q*ar.wide.nr, beta, mode)
-				}
-				if l.tail > 0 {
-					w := l.full * ar.wide.nr
-					j.tile(l.tailF, rows, l.tail, kc, a, ai, trs, tcs, bp, kc*w, ci+w, beta, mode)
-				}
+			j.rowBlock(p, l, bp, i0, i1, pc, kc, jc, beta, mode)
+		}
+	}
+}
+
+// rowBlock runs rows i0..i1 of C against the packed block bp of B.
+func (j *job) rowBlock(p int, l layout, bp []float32, i0, i1, pc, kc, jc int, beta float32, mode int) {
+	ar := j.ar
+	rs, cs := j.lda, 1
+	if j.transA {
+		rs, cs = 1, j.lda
+	}
+	packA := j.transA && ar.packZ != nil
+	grp := i1 - i0
+	if packA {
+		// The k steps of a transposed A's sliver are lda apart: copy a
+		// group of slivers, row by row, into contiguous kc×mr strips.
+		grp = max(1, aGroupFloats/(kc*l.mr)) * l.mr
+	}
+	for ig := i0; ig < i1; ig += grp {
+		ie := min(ig+grp, i1)
+		var ap []float32
+		if packA {
+			nsl := (ie - ig + l.mr - 1) / l.mr
+			ap = scratch(&j.abufs[p], nsl*kc*l.mr)
+			last := ie - ig - (nsl-1)*l.mr
+			ar.packZ(kc, &j.a[pc*j.lda+ig], j.lda, &ap[0], nsl, l.mr, lowBits(l.mr), lowBits(last))
+		}
+		for ir := ig; ir < ie; ir += l.mr {
+			rows := min(l.mr, ie-ir)
+			a, ai, trs, tcs := j.a, ir*rs+pc*cs, rs, cs
+			if packA {
+				a, ai, trs, tcs = ap, (ir-ig)*kc, 1, l.mr
+			}
+			ci := ir*j.ldc + jc
+			w := ar.wide.nr
+			for q := 0; q < l.full; q++ {
+				j.tile(&ar.wide, rows, w, kc, a, ai, trs, tcs, bp, q*kc*w, w, ci+q*w, beta, mode)
+			}
+			if l.tail > 0 {
+				t := l.full * w
+				j.tile(l.tailF, rows, l.tail, kc, a, ai, trs, tcs, bp, kc*t, l.tailF.nr, ci+t, beta, mode)
 			}
 		}
 	}
 }
 
+// lowBits returns a mask of the n ≤ 32 low bits.
+func lowBits(n int) uint32 { return uint32(uint64(1)<<n - 1) }
+
 // pack packs rows pc..pc+kc of op(B), columns jc.. as laid out by l.
 func (j *job) pack(dst []float32, l layout, pc, kc, jc int) {
 	nr := j.ar.wide.nr
-	for q := 0; q < l.full; q++ {
-		j.packPanel(dst[q*kc*nr:], pc, kc, jc+q*nr, nr, nr)
+	switch {
+	case l.full == 0:
+	case !j.transB && j.ar.packZ != nil:
+		j.ar.packZ(kc, &j.b[pc*j.ldb+jc], j.ldb, &dst[0], l.full, nr, lowBits(nr), lowBits(nr))
+	default:
+		for q := 0; q < l.full; q++ {
+			j.packPanel(dst[q*kc*nr:], pc, kc, jc+q*nr, nr, nr)
+		}
 	}
 	if l.tail > 0 {
 		j.packPanel(dst[l.full*kc*nr:], pc, kc, jc+l.full*nr, l.tail, l.tailF.nr)
@@ -186,14 +220,15 @@ func (j *job) packPanel(dst []float32, pc, kc, j0, w, nr int) {
 	}
 }
 
+
 // tile computes one rows×cols tile of C at c[ci:] from the A sliver at
 // a[ai:] (element (r,p) at a[ai+r*rs+p*cs]) and the packed panel bp[bi:]
 // (row stride f.nr).
-func (j *job) tile(f *family, rows, cols, kc int, a []float32, ai, rs, cs int, bp []float32, bi, ci int, beta float32, mode int) {
+func (j *job) tile(f *family, rows, cols, kc int, a []float32, ai, rs, cs int, bp []float32, bi, bs, ci int, beta float32, mode int) {
 	if f.kern == nil {
-		goKernel(rows, cols, kc, a, ai, rs, cs, bp, bi, f.nr, j.c, ci, j.ldc, j.alpha, beta, mode)
+		goKernel(rows, cols, kc, a, ai, rs, cs, bp, bi, bs, j.c, ci, j.ldc, j.alpha, beta, mode)
 		return
 	}
 	mask := uint32(uint64(1)<<cols - 1)
-	f.kern[rows-1](kc, &a[ai], rs, cs, &bp[bi], f.nr, &j.c[ci], j.ldc, j.alpha, beta, mask, mode)
+	f.kern[rows-1](kc, &a[ai], rs, cs, &bp[bi], bs, &j.c[ci], j.ldc, j.alpha, beta, mask, mode)
 }

@@ -23,7 +23,7 @@ var avx512Arch = arch{
 		kernZ16x13, kernZ16x14, kernZ16x15, kernZ16x16, kernZ16x17, kernZ16x18,
 		kernZ16x19, kernZ16x20, kernZ16x21, kernZ16x22, kernZ16x23, kernZ16x24,
 	}},
-	packA:     packZ,
+	packZ:     packZ,
 	transpose: transposeZ,
 }
 

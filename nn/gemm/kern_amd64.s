@@ -10142,30 +10142,53 @@ kernY16x6_done:
 	VZEROUPPER
 	RET
 
-// func packZ(kc int, src *float32, lds int, dst *float32, ldd int, mask uint32)
+// func packZ(kc int, src *float32, lds int, dst *float32, nsl int, w int, mask uint32, last uint32)
 // Requires: AVX, AVX512F
-TEXT ·packZ(SB), NOSPLIT, $0-44
+TEXT ·packZ(SB), NOSPLIT, $0-56
 	MOVQ  kc+0(FP), CX
 	MOVQ  src+8(FP), SI
 	MOVQ  lds+16(FP), DX
 	SHLQ  $0x02, DX
 	MOVQ  dst+24(FP), DI
-	MOVQ  ldd+32(FP), R8
+	MOVQ  w+40(FP), R8
 	SHLQ  $0x02, R8
-	MOVL  mask+40(FP), AX
+	MOVQ  CX, R9
+	IMULQ R8, R9
+	MOVL  mask+48(FP), AX
 	KMOVW AX, K1
 	SHRL  $0x10, AX
 	KMOVW AX, K2
+	MOVL  last+52(FP), AX
+	KMOVW AX, K3
+	SHRL  $0x10, AX
+	KMOVW AX, K4
 
-packZ_loop:
-	VMOVUPS.Z (SI), K1, Z0
-	VMOVUPS.Z 64(SI), K2, Z1
-	VMOVUPS   Z0, K1, (DI)
-	VMOVUPS   Z1, K2, 64(DI)
+packZ_row:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ nsl+32(FP), R12
+	DECQ R12
+	JZ   packZ_last
+
+packZ_strip:
+	VMOVUPS.Z (R10), K1, Z0
+	VMOVUPS.Z 64(R10), K2, Z1
+	VMOVUPS   Z0, K1, (R11)
+	VMOVUPS   Z1, K2, 64(R11)
+	ADDQ      R8, R10
+	ADDQ      R9, R11
+	DECQ      R12
+	JNZ       packZ_strip
+
+packZ_last:
+	VMOVUPS.Z (R10), K3, Z0
+	VMOVUPS.Z 64(R10), K4, Z1
+	VMOVUPS   Z0, K3, (R11)
+	VMOVUPS   Z1, K4, 64(R11)
 	ADDQ      DX, SI
 	ADDQ      R8, DI
 	DECQ      CX
-	JNZ       packZ_loop
+	JNZ       packZ_row
 	VZEROUPPER
 	RET
 

@@ -87,9 +87,9 @@ type family struct {
 type arch struct {
 	path         Path
 	wide, narrow family
-	// packA, if not nil, copies the strided slivers of a transposed A
-	// into contiguous memory (see packZ).
-	packA func(kc int, src *float32, lds int, dst *float32, ldd int, mask uint32)
+	// packZ, if not nil, copies strips of rows into contiguous kc×w
+	// blocks; it packs transposed A and full panels of B (see packZ).
+	packZ func(kc int, src *float32, lds int, dst *float32, nsl, w int, mask, last uint32)
 	// transpose, if not nil, transposes 16×16 blocks (see transposeZ);
 	// it packs full panels of a transposed B.
 	transpose func(nblk int, src *float32, lds int, dst *float32, ldd int)

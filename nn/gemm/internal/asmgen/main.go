@@ -346,35 +346,58 @@ func kernelY16(mr int, bits Mem) {
 	RET()
 }
 
-// packZ copies a strided sliver of up to 32 floats per row into a
-// contiguous buffer: row p of src (stride lds) to row p of dst (stride
-// ldd), the columns enabled by mask. It packs the rows of a transposed A,
-// whose k columns sit lds apart in memory.
+// packZ copies kc rows of a matrix into nsl strips of w ≤ 32 columns:
+// strip s of row p (src[p*lds+s*w:], the columns enabled by mask, or by
+// last for the last strip) goes to dst[s*kc*w+p*w:]. Rows are read in
+// order, each from left to right, so the source streams through the
+// hardware prefetchers. It packs the mr-row slivers of a transposed A and
+// the nr-column panels of B.
 func packZ() {
-	TEXT("packZ", NOSPLIT, "func(kc int, src *float32, lds int, dst *float32, ldd int, mask uint32)")
+	TEXT("packZ", NOSPLIT, "func(kc int, src *float32, lds int, dst *float32, nsl, w int, mask, last uint32)")
 	Pragma("noescape")
-	Doc("packZ copies kc rows of the mask's columns from src (row stride lds) to dst (row stride ldd).")
-	src, lds, dst, ldd := RSI, RDX, RDI, R8
+	Doc("packZ copies kc rows of nsl strips of w columns from src (row stride lds) to consecutive kc×w strips at dst.")
+	src, lds, dst, wb, sb, s, d, n := RSI, RDX, RDI, R8, R9, R10, R11, R12
 	Load(Param("kc"), rCount)
 	Load(Param("src"), src)
 	Load(Param("lds"), lds)
 	SHLQ(U8(2), lds)
 	Load(Param("dst"), dst)
-	Load(Param("ldd"), ldd)
-	SHLQ(U8(2), ldd)
+	Load(Param("w"), wb)
+	SHLQ(U8(2), wb)
+	MOVQ(rCount, sb)
+	IMULQ(wb, sb) // bytes per strip
 	mask := Load(Param("mask"), EAX)
 	KMOVW(mask, K1)
 	SHRL(U8(16), mask)
 	KMOVW(mask, K2)
-	Label("packZ_loop")
-	VMOVUPS_Z(Mem{Base: src}, K1, Z0)
-	VMOVUPS_Z(Mem{Base: src, Disp: 64}, K2, Z1)
-	VMOVUPS(Z0, K1, Mem{Base: dst})
-	VMOVUPS(Z1, K2, Mem{Base: dst, Disp: 64})
+	mask = Load(Param("last"), EAX)
+	KMOVW(mask, K3)
+	SHRL(U8(16), mask)
+	KMOVW(mask, K4)
+	Label("packZ_row")
+	MOVQ(src, s)
+	MOVQ(dst, d)
+	Load(Param("nsl"), n)
+	DECQ(n)
+	JZ(LabelRef("packZ_last"))
+	Label("packZ_strip")
+	VMOVUPS_Z(Mem{Base: s}, K1, Z0)
+	VMOVUPS_Z(Mem{Base: s, Disp: 64}, K2, Z1)
+	VMOVUPS(Z0, K1, Mem{Base: d})
+	VMOVUPS(Z1, K2, Mem{Base: d, Disp: 64})
+	ADDQ(wb, s)
+	ADDQ(sb, d)
+	DECQ(n)
+	JNZ(LabelRef("packZ_strip"))
+	Label("packZ_last")
+	VMOVUPS_Z(Mem{Base: s}, K3, Z0)
+	VMOVUPS_Z(Mem{Base: s, Disp: 64}, K4, Z1)
+	VMOVUPS(Z0, K3, Mem{Base: d})
+	VMOVUPS(Z1, K4, Mem{Base: d, Disp: 64})
 	ADDQ(lds, src)
-	ADDQ(ldd, dst)
+	ADDQ(wb, dst)
 	DECQ(rCount)
-	JNZ(LabelRef("packZ_loop"))
+	JNZ(LabelRef("packZ_row"))
 	VZEROUPPER()
 	RET()
 }
