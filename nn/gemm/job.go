@@ -220,7 +220,6 @@ func (j *job) packPanel(dst []float32, pc, kc, j0, w, nr int) {
 	}
 }
 
-
 // tile computes one rows×cols tile of C at c[ci:] from the A sliver at
 // a[ai:] (element (r,p) at a[ai+r*rs+p*cs]) and the packed panel bp[bi:]
 // (row stride f.nr).
