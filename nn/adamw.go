@@ -17,19 +17,23 @@ type AdamW struct {
 	LR, WeightDecay   float64 // set LR before each Step for a schedule
 	Beta1, Beta2, Eps float64
 	params            []*Param
-	m, v              [][]float32
+	offs              []int     // offs[i]: where params[i] starts in m, v
+	m, v              []float32 // moments of all parameters, one after another
 	step              int
-	job               adamJob
+	job               adamFlatJob
 }
 
 // NewAdamW returns an optimiser for params with learning rate lr, weight
 // decay wd and PyTorch's defaults β = (0.9, 0.999), eps = 1e-8.
 func NewAdamW(params []*Param, lr, wd float64) *AdamW {
 	o := &AdamW{LR: lr, WeightDecay: wd, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, params: params}
+	n := 0
 	for _, p := range params {
-		o.m = append(o.m, make([]float32, len(p.Data)))
-		o.v = append(o.v, make([]float32, len(p.Data)))
+		o.offs = append(o.offs, n)
+		n += len(p.Data)
 	}
+	o.offs = append(o.offs, n)
+	o.m, o.v = make([]float32, n), make([]float32, n)
 	return o
 }
 
@@ -49,22 +53,41 @@ func (o *AdamW) stepAdding(extra []float32) {
 	bc1 := 1 - math.Pow(o.Beta1, s)
 	bc2 := 1 - math.Pow(o.Beta2, s)
 	j := &o.job
-	j.decay = float32(1 - o.LR*o.WeightDecay)
-	j.b1, j.c1 = float32(o.Beta1), float32(1-o.Beta1)
-	j.b2, j.c2 = float32(o.Beta2), float32(1-o.Beta2)
-	j.stepSize = float32(-o.LR / bc1)
-	j.bc2sqrt = float32(math.Sqrt(bc2))
-	j.eps = float32(o.Eps)
-	off := 0
+	j.o, j.extra = o, extra
+	k := &j.k
+	k.decay = float32(1 - o.LR*o.WeightDecay)
+	k.b1, k.c1 = float32(o.Beta1), float32(1-o.Beta1)
+	k.b2, k.c2 = float32(o.Beta2), float32(1-o.Beta2)
+	k.stepSize = float32(-o.LR / bc1)
+	k.bc2sqrt = float32(math.Sqrt(bc2))
+	k.eps = float32(o.Eps)
+	// One pass over all parameters as if they were one array: chunks may
+	// straddle two parameters.
+	parallelFor(len(o.m), ewGrain, j)
+	j.o, j.extra = nil, nil
+}
+
+// adamFlatJob runs the update over ranges of the concatenated parameters.
+type adamFlatJob struct {
+	o     *AdamW
+	extra []float32
+	k     adamScalars
+}
+
+func (j *adamFlatJob) run(lo, hi int) {
+	o := j.o
 	for i, p := range o.params {
-		j.p, j.g, j.m, j.v, j.g2 = p.Data, p.Grad, o.m[i], o.v[i], nil
-		if extra != nil {
-			j.g2 = extra[off : off+len(p.Grad)]
+		a, b := max(lo, o.offs[i]), min(hi, o.offs[i+1])
+		if a >= b {
+			continue
 		}
-		parallelFor(len(p.Data), ewGrain, j)
-		off += len(p.Data)
+		pa, pb := a-o.offs[i], b-o.offs[i]
+		seg := adamJob{p: p.Data[pa:pb], g: p.Grad[pa:pb], m: o.m[a:b], v: o.v[a:b], adamScalars: j.k}
+		if j.extra != nil {
+			seg.g2 = j.extra[a:b]
+		}
+		seg.run(0, b-a)
 	}
-	j.p, j.g, j.m, j.v, j.g2 = nil, nil, nil, nil, nil
 }
 
 // adamScalars are one step's float32 constants, laid out as
