@@ -5,8 +5,9 @@
 // row-major operands with explicit row strides (lda, ldb, ldc). C is the
 // destination and must not overlap A or B. When beta is 0, C is only
 // written, so it may hold anything (NaN included). Sgemm does not
-// allocate in steady state: packing buffers are kept in a pool and
-// parallel parts run on persistent helper goroutines.
+// allocate in steady state: packing buffers are reused, and parallel parts
+// run on persistent helper goroutines, which poll for the next product for
+// 200 µs before they park.
 //
 // # Algorithm
 //
@@ -43,10 +44,11 @@
 // the compiler fuses on some architectures, such as arm64),
 // then C = alpha·acc + beta·C for the first block and C = alpha·acc + C
 // for the next, in block order. The k blocks depend only on k. A product
-// of at least about 2 MFLOP is split into two fixed parts (rows or columns
-// by shape) that run on min(Workers, 2) goroutines. Results are therefore
-// bit-identical whatever GOMAXPROCS or Config.Workers say, and also when a
-// product is computed in bands by separate calls. They differ between
+// of at least about 2 MFLOP is split into parts fixed by its shape (two
+// column bands, or two to eight row bands for tall C), which the caller
+// and up to Workers−1 helper goroutines claim one at a time. Results are
+// therefore bit-identical whatever GOMAXPROCS or Config.Workers say, and
+// also when a product is computed in bands by separate calls. They differ between
 // paths in the last bits, within the float32 error bound
 // |ΔC| ≤ γ_(k+nb+3)·(|alpha|·Σ_p|A(i,p)B(p,j)| + |beta·C|).
 //

@@ -25,7 +25,8 @@ type Config struct {
 	// Path.Supported). PathAuto picks BestPath.
 	Path Path
 	// Workers bounds the goroutines one call uses, the caller included;
-	// 0 or less means runtime.GOMAXPROCS(0).
+	// 0 or less means runtime.GOMAXPROCS(0). A call uses at most as many
+	// as it has parts (see the package comment).
 	Workers int
 }
 

@@ -1,14 +1,13 @@
 package gemm
 
 import (
-	"sync"
 	"sync/atomic"
 	"unsafe"
 )
 
 // A job is one Sgemm call split into parts. The calling goroutine and any
-// idle pool workers claim parts by decrementing remaining; a part's
-// scratch is bufs[part], so no two goroutines share a buffer.
+// idle pool workers claim parts by decrementing remaining; each goroutine
+// packs into scratch of its own (the caller into the job's).
 type job struct {
 	transA, transB bool
 	m, n, k        int
@@ -18,75 +17,20 @@ type job struct {
 	ar             *arch
 	pl             plan
 
-	bufs  [maxParts][]float32 // packed B, per part
-	abufs [maxParts][]float32 // packed A sliver, per part
+	own scratchBufs // the calling goroutine's scratch
 
 	// remaining counts unclaimed parts. It is ≤ 0 whenever the job is not
 	// being run, so a worker holding a stale pointer claims nothing; the
 	// Store that arms it follows the writes of the fields above.
 	remaining atomic.Int32
-	wg        sync.WaitGroup
+	// pending counts parts not yet finished; a part's writes to C happen
+	// before its decrement.
+	pending atomic.Int32
 }
 
-var jobPool = sync.Pool{New: func() any { return new(job) }}
-
-// workers is the pool of persistent helper goroutines.
-var workers struct {
-	mu      sync.Mutex
-	started atomic.Int32
-	ch      chan *job
-}
-
-func init() { workers.ch = make(chan *job, maxParts) }
-
-// run executes all parts of j on the calling goroutine and up to helpers
-// pool workers, and returns when every part is done.
-func (j *job) run(helpers int) {
-	parts := j.pl.parts
-	j.wg.Add(parts)
-	j.remaining.Store(int32(parts))
-	if helpers > 0 {
-		startWorkers(helpers)
-		for range helpers {
-			select {
-			case workers.ch <- j:
-			default: // every worker busy: the caller does the part
-			}
-		}
-	}
-	j.work()
-	j.wg.Wait()
-	j.remaining.Store(-1 << 30)
-}
-
-// work claims and runs parts until none is left.
-func (j *job) work() {
-	for {
-		p := j.remaining.Add(-1)
-		if p < 0 {
-			return
-		}
-		j.runPart(int(p))
-		j.wg.Done()
-	}
-}
-
-// startWorkers makes sure n helper goroutines exist. They live for the
-// rest of the process, parked on the channel when idle.
-func startWorkers(n int) {
-	if int(workers.started.Load()) >= n {
-		return
-	}
-	workers.mu.Lock()
-	defer workers.mu.Unlock()
-	for int(workers.started.Load()) < n {
-		go func() {
-			for j := range workers.ch {
-				j.work()
-			}
-		}()
-		workers.started.Add(1)
-	}
+// scratchBufs holds one goroutine's packing buffers; they only grow.
+type scratchBufs struct {
+	b, a []float32 // packed B block, packed A slivers
 }
 
 // scratch returns *buf resliced to n floats, first growing it to a fresh
@@ -106,17 +50,13 @@ const aGroupFloats = 64 << 10
 
 // runPart computes part p of C: jc → pc → pack B → groups of rows (pack A
 // if transposed) → slivers of mr rows → panels.
-func (j *job) runPart(p int) {
+func (j *job) runPart(p int, sb *scratchBufs) {
 	i0, i1, c0, c1 := 0, j.m, 0, j.n
 	if j.pl.parts > 1 {
-		lo, hi := &i0, &i1
-		if !j.pl.splitM {
-			lo, hi = &c0, &c1
-		}
-		if p == 0 {
-			*hi = j.pl.cut
+		if j.pl.splitM {
+			i0, i1 = j.pl.cuts[p], j.pl.cuts[p+1]
 		} else {
-			*lo = j.pl.cut
+			c0, c1 = j.pl.cuts[p], j.pl.cuts[p+1]
 		}
 	}
 	ar := j.ar
@@ -125,7 +65,7 @@ func (j *job) runPart(p int) {
 		l := ar.layout(nc)
 		for pc := 0; pc < j.k; pc += j.pl.kc {
 			kc := min(j.pl.kc, j.k-pc)
-			bp := scratch(&j.bufs[p], kc*(l.full*ar.wide.nr+l.tailF.nr))
+			bp := scratch(&sb.b, kc*(l.full*ar.wide.nr+l.tailF.nr))
 			j.pack(bp, l, pc, kc, jc)
 			beta, mode := j.beta, 1
 			if pc > 0 {
@@ -133,13 +73,13 @@ func (j *job) runPart(p int) {
 			} else if beta == 0 {
 				mode = 0
 			}
-			j.rowBlock(p, l, bp, i0, i1, pc, kc, jc, beta, mode)
+			j.rowBlock(sb, l, bp, i0, i1, pc, kc, jc, beta, mode)
 		}
 	}
 }
 
 // rowBlock runs rows i0..i1 of C against the packed block bp of B.
-func (j *job) rowBlock(p int, l layout, bp []float32, i0, i1, pc, kc, jc int, beta float32, mode int) {
+func (j *job) rowBlock(sb *scratchBufs, l layout, bp []float32, i0, i1, pc, kc, jc int, beta float32, mode int) {
 	ar := j.ar
 	rs, cs := j.lda, 1
 	if j.transA {
@@ -157,7 +97,7 @@ func (j *job) rowBlock(p int, l layout, bp []float32, i0, i1, pc, kc, jc int, be
 		var ap []float32
 		if packA {
 			nsl := (ie - ig + l.mr - 1) / l.mr
-			ap = scratch(&j.abufs[p], nsl*kc*l.mr)
+			ap = scratch(&sb.a, nsl*kc*l.mr)
 			last := ie - ig - (nsl-1)*l.mr
 			ar.packZ(kc, &j.a[pc*j.lda+ig], j.lda, &ap[0], nsl, l.mr, lowBits(l.mr), lowBits(last))
 		}
