@@ -94,6 +94,9 @@ func TestEpsVJPMatchesTape(t *testing.T) {
 }
 
 func TestInferenceNoAlloc(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates in sync operations")
+	}
 	for _, rows := range []int{300, layerTile + 2*serialTile + 1} {
 		inferenceNoAlloc(t, rows)
 	}
@@ -167,5 +170,32 @@ func TestInferenceDeterministic(t *testing.T) {
 		if !near(float64(e1[i]), float64(e2[i]), f32Abs, f32Rel) || !near(float64(g1[i]), float64(g2[i]), 1e-4, 1e-4) {
 			t.Fatalf("modes differ at %d: eps %g vs %g, grad %g vs %g", i, e1[i], e2[i], g1[i], g2[i])
 		}
+	}
+}
+
+func TestShareConcurrentInference(t *testing.T) {
+	t.Parallel()
+	// Two views of one network on two goroutines give the same ε as one
+	// view alone: each has its own workspace.
+	n := smallNet(t)
+	m := n.Share()
+	rng := newTestRand()
+	rows := layerTile + 100
+	F := n.Cfg.Features
+	x := randVec(rng, rows*F)
+	want := make([]float32, rows*F)
+	n.Eps(want, x, rows, 0.3)
+	a, b := make([]float32, rows*F), make([]float32, rows*F)
+	done := make(chan struct{})
+	go func() { m.Eps(b, x, rows, 0.3); close(done) }()
+	n.Eps(a, x, rows, 0.3)
+	<-done
+	for i := range want {
+		if a[i] != want[i] || b[i] != want[i] {
+			t.Fatalf("value %d: %g and %g, want %g", i, a[i], b[i], want[i])
+		}
+	}
+	if p, _ := m.Param("input.weight"); &p.Data[0] != &n.Input.W.Data[0] {
+		t.Fatal("Share copied the parameters")
 	}
 }

@@ -120,6 +120,9 @@ func TestTrainStepNonFinite(t *testing.T) {
 }
 
 func TestTrainStepNoAlloc(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates in sync operations")
+	}
 	n, _ := NewNet(LocalConfig(3, 5, 32), rand.New(rand.NewPCG(1, 2)))
 	tr := NewTrainer(n, 1e-3, 1e-3)
 	b := newBatch(rand.New(rand.NewPCG(3, 4)), 256, n.Cfg.Features)
