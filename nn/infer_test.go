@@ -199,3 +199,16 @@ func TestShareConcurrentInference(t *testing.T) {
 		t.Fatal("Share copied the parameters")
 	}
 }
+
+func TestInferenceZeroRows(t *testing.T) {
+	t.Parallel()
+	// No rows is a valid, empty call; cot still sees (empty) slices.
+	n := smallNet(t)
+	n.Eps(nil, nil, 0, 0.5)
+	n.EpsRows(nil, nil, nil, 0)
+	called := false
+	n.EpsVJP(nil, nil, nil, 0, 0.5, func(e, w []float32) { called = len(e) == 0 && len(w) == 0 })
+	if !called {
+		t.Fatal("cot was not called with empty slices")
+	}
+}

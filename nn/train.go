@@ -77,7 +77,11 @@ func (n *Net) Loss(tp *Tape, xt, t, eps []float32, rows int) *Tensor {
 // backward (the gradients are overwritten, not accumulated), then one AdamW
 // update. xt and eps are (rows, F), t is (rows). It returns the batch loss.
 // If the loss is not finite it applies no update and returns ErrNonFinite.
+// Step panics if rows < 1 or a slice's length does not match rows.
 func (tr *Trainer) Step(xt, t, eps []float32, rows int, lr float64) (float64, error) {
+	if rows < 1 {
+		panic("nn: Trainer.Step needs at least one row")
+	}
 	f := tr.Net.Cfg.Features
 	checkRows("Step", rows, f, xt, eps)
 	checkRows("Step", rows, 1, t)
