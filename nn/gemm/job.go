@@ -73,13 +73,16 @@ func (j *job) runPart(p int, sb *scratchBufs) {
 			} else if beta == 0 {
 				mode = 0
 			}
-			j.rowBlock(sb, l, bp, i0, i1, pc, kc, jc, beta, mode)
+			j.rowBlock(sb, l, bp, i0, i1, pc, kc, jc, nc, beta, mode)
 		}
 	}
 }
 
-// rowBlock runs rows i0..i1 of C against the packed block bp of B.
-func (j *job) rowBlock(sb *scratchBufs, l layout, bp []float32, i0, i1, pc, kc, jc int, beta float32, mode int) {
+// rowBlock runs rows i0..i1 of C against the packed block bp of B
+// (columns jc..jc+nc). Its kernel calls prefetch what comes next: the
+// next sliver of a row-major A and of C, or the next k block of B and of
+// a transposed A, whose packing would otherwise wait on L3.
+func (j *job) rowBlock(sb *scratchBufs, l layout, bp []float32, i0, i1, pc, kc, jc, nc int, beta float32, mode int) {
 	ar := j.ar
 	rs, cs := j.lda, 1
 	if j.transA {
@@ -92,6 +95,16 @@ func (j *job) rowBlock(sb *scratchBufs, l layout, bp []float32, i0, i1, pc, kc, 
 		// group of slivers, row by row, into contiguous kc×mr strips.
 		grp = max(1, aGroupFloats/(kc*l.mr)) * l.mr
 	}
+	npan := l.full
+	if l.tail > 0 {
+		npan++
+	}
+	var blockFeed feed
+	if pn := pc + kc; j.transA && pn < j.k {
+		nsl := (i1 - i0 + l.mr - 1) / l.mr
+		blockFeed = newFeed(j.nextBlock(pn, min(j.pl.kc, j.k-pn), jc, nc, i0, i1), nsl*npan, kc)
+	}
+	call := 0
 	for ig := i0; ig < i1; ig += grp {
 		ie := min(ig+grp, i1)
 		var ap []float32
@@ -107,15 +120,22 @@ func (j *job) rowBlock(sb *scratchBufs, l layout, bp []float32, i0, i1, pc, kc, 
 			if packA {
 				a, ai, trs, tcs = ap, (ir-ig)*kc, 1, l.mr
 			}
+			f, fc := &blockFeed, call
+			var sliverFeed feed
+			if !j.transA && ir+l.mr < i1 {
+				sliverFeed = newFeed(j.sliverSpans(ir+l.mr, min(l.mr, i1-ir-l.mr), pc, kc, jc, nc), npan, kc)
+				f, fc = &sliverFeed, 0
+			}
 			ci := ir*j.ldc + jc
 			w := ar.wide.nr
 			for q := 0; q < l.full; q++ {
-				j.tile(&ar.wide, rows, w, kc, a, ai, trs, tcs, bp, q*kc*w, w, ci+q*w, beta, mode)
+				j.tile(&ar.wide, rows, w, kc, a, ai, trs, tcs, bp, q*kc*w, w, ci+q*w, beta, mode, f, fc+q)
 			}
 			if l.tail > 0 {
 				t := l.full * w
-				j.tile(l.tailF, rows, l.tail, kc, a, ai, trs, tcs, bp, kc*t, l.tailF.nr, ci+t, beta, mode)
+				j.tile(l.tailF, rows, l.tail, kc, a, ai, trs, tcs, bp, kc*t, l.tailF.nr, ci+t, beta, mode, f, fc+l.full)
 			}
+			call += npan
 		}
 	}
 }
@@ -161,13 +181,17 @@ func (j *job) packPanel(dst []float32, pc, kc, j0, w, nr int) {
 }
 
 // tile computes one rows×cols tile of C at c[ci:] from the A sliver at
-// a[ai:] (element (r,p) at a[ai+r*rs+p*cs]) and the packed panel bp[bi:]
-// (row stride f.nr).
-func (j *job) tile(f *family, rows, cols, kc int, a []float32, ai, rs, cs int, bp []float32, bi, bs, ci int, beta float32, mode int) {
-	if f.kern == nil {
+// a[ai:] (element (r,p) at a[ai+r*rs+p*cs]) and the panel bp[bi:] (row
+// stride bs), prefetching call fc's share of f.
+func (j *job) tile(fam *family, rows, cols, kc int, a []float32, ai, rs, cs int, bp []float32, bi, bs, ci int, beta float32, mode int, f *feed, fc int) {
+	if fam.kern == nil {
 		goKernel(rows, cols, kc, a, ai, rs, cs, bp, bi, bs, j.c, ci, j.ldc, j.alpha, beta, mode)
 		return
 	}
+	pf, pfs, ok := f.at(fc)
+	if !ok {
+		pf, pfs = &bp[bi], 0 // a line the kernel reads anyway
+	}
 	mask := uint32(uint64(1)<<cols - 1)
-	f.kern[rows-1](kc, &a[ai], rs, cs, &bp[bi], bs, &j.c[ci], j.ldc, j.alpha, beta, mask, mode)
+	fam.kern[rows-1](kc, &a[ai], rs, cs, &bp[bi], bs, &j.c[ci], j.ldc, j.alpha, beta, mask, mode, pf, pfs)
 }

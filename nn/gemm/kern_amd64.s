@@ -20,9 +20,9 @@ DATA maskbits<>+56(SB)/4, $0x00004000
 DATA maskbits<>+60(SB)/4, $0x00008000
 GLOBL maskbits<>(SB), RODATA|NOPTR, $64
 
-// func kernZ32x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x1(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x1(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -38,6 +38,7 @@ TEXT ·kernZ32x1(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, R12
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 
@@ -47,6 +48,8 @@ kernZ32x1_loop:
 	VBROADCASTSS (AX), Z26
 	VFMADD231PS  Z24, Z26, Z0
 	VFMADD231PS  Z25, Z26, Z1
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -100,9 +103,9 @@ kernZ32x1_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x2(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x2(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -122,6 +125,7 @@ TEXT ·kernZ32x2(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, R12
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -136,6 +140,8 @@ kernZ32x2_loop:
 	VBROADCASTSS (AX)(DX*1), Z27
 	VFMADD231PS  Z24, Z27, Z2
 	VFMADD231PS  Z25, Z27, Z3
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -209,9 +215,9 @@ kernZ32x2_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x3(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x3(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -235,6 +241,7 @@ TEXT ·kernZ32x3(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, R12
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -254,6 +261,8 @@ kernZ32x3_loop:
 	VBROADCASTSS (AX)(DX*2), Z28
 	VFMADD231PS  Z24, Z28, Z4
 	VFMADD231PS  Z25, Z28, Z5
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -347,9 +356,9 @@ kernZ32x3_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x4(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x4(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -378,6 +387,7 @@ TEXT ·kernZ32x4(SB), NOSPLIT, $0-88
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -402,6 +412,8 @@ kernZ32x4_loop:
 	VBROADCASTSS (AX)(R8*1), Z29
 	VFMADD231PS  Z24, Z29, Z6
 	VFMADD231PS  Z25, Z29, Z7
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -515,9 +527,9 @@ kernZ32x4_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x5(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x5(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -550,6 +562,7 @@ TEXT ·kernZ32x5(SB), NOSPLIT, $0-88
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -579,6 +592,8 @@ kernZ32x5_loop:
 	VBROADCASTSS (AX)(DX*4), Z30
 	VFMADD231PS  Z24, Z30, Z8
 	VFMADD231PS  Z25, Z30, Z9
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -712,9 +727,9 @@ kernZ32x5_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x6(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x6(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -752,6 +767,7 @@ TEXT ·kernZ32x6(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
 	LEAQ       (DX)(DX*4), R9
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -786,6 +802,8 @@ kernZ32x6_loop:
 	VBROADCASTSS (AX)(R9*1), Z31
 	VFMADD231PS  Z24, Z31, Z10
 	VFMADD231PS  Z25, Z31, Z11
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -939,9 +957,9 @@ kernZ32x6_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x7(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x7(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x7(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x7(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -983,6 +1001,7 @@ TEXT ·kernZ32x7(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
 	LEAQ       (DX)(DX*4), R9
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -1022,6 +1041,8 @@ kernZ32x7_loop:
 	VBROADCASTSS (AX)(R8*2), Z26
 	VFMADD231PS  Z24, Z26, Z12
 	VFMADD231PS  Z25, Z26, Z13
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -1195,9 +1216,9 @@ kernZ32x7_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x8(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x8(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x8(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x8(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -1244,6 +1265,7 @@ TEXT ·kernZ32x8(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*2), R8
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -1288,6 +1310,8 @@ kernZ32x8_loop:
 	VBROADCASTSS (AX)(R10*1), Z27
 	VFMADD231PS  Z24, Z27, Z14
 	VFMADD231PS  Z25, Z27, Z15
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -1481,9 +1505,9 @@ kernZ32x8_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x9(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x9(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x9(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x9(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -1535,6 +1559,7 @@ TEXT ·kernZ32x9(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -1584,6 +1609,8 @@ kernZ32x9_loop:
 	VBROADCASTSS (R11), Z28
 	VFMADD231PS  Z24, Z28, Z16
 	VFMADD231PS  Z25, Z28, Z17
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	ADDQ         R12, R11
@@ -1798,9 +1825,9 @@ kernZ32x9_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x10(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x10(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x10(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x10(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -1856,6 +1883,7 @@ TEXT ·kernZ32x10(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -1910,6 +1938,8 @@ kernZ32x10_loop:
 	VBROADCASTSS (R11)(DX*1), Z29
 	VFMADD231PS  Z24, Z29, Z18
 	VFMADD231PS  Z25, Z29, Z19
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	ADDQ         R12, R11
@@ -2144,9 +2174,9 @@ kernZ32x10_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x11(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x11(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x11(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x11(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -2206,6 +2236,7 @@ TEXT ·kernZ32x11(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -2265,6 +2296,8 @@ kernZ32x11_loop:
 	VBROADCASTSS (R11)(DX*2), Z30
 	VFMADD231PS  Z24, Z30, Z20
 	VFMADD231PS  Z25, Z30, Z21
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	ADDQ         R12, R11
@@ -2519,9 +2552,9 @@ kernZ32x11_done:
 	VZEROUPPER
 	RET
 
-// func kernZ32x12(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ32x12(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ32x12(SB), NOSPLIT, $0-88
+TEXT ·kernZ32x12(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -2585,6 +2618,7 @@ TEXT ·kernZ32x12(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -2649,6 +2683,8 @@ kernZ32x12_loop:
 	VBROADCASTSS (R11)(R8*1), Z31
 	VFMADD231PS  Z24, Z31, Z22
 	VFMADD231PS  Z25, Z31, Z23
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	ADDQ         R12, R11
@@ -2923,9 +2959,9 @@ kernZ32x12_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x1(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x1(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -2940,11 +2976,14 @@ TEXT ·kernZ16x1(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, R12
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 
 kernZ16x1_loop:
 	VMOVUPS          (BX), Z24
 	VFMADD231PS.BCST (AX), Z24, Z0
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	DECQ             CX
@@ -2986,9 +3025,9 @@ kernZ16x1_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x2(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x2(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -3006,6 +3045,7 @@ TEXT ·kernZ16x2(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, R12
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 
@@ -3013,6 +3053,8 @@ kernZ16x2_loop:
 	VMOVUPS          (BX), Z24
 	VFMADD231PS.BCST (AX), Z24, Z0
 	VFMADD231PS.BCST (AX)(DX*1), Z24, Z1
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	DECQ             CX
@@ -3066,9 +3108,9 @@ kernZ16x2_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x3(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x3(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -3089,6 +3131,7 @@ TEXT ·kernZ16x3(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, R12
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -3098,6 +3141,8 @@ kernZ16x3_loop:
 	VFMADD231PS.BCST (AX), Z24, Z0
 	VFMADD231PS.BCST (AX)(DX*1), Z24, Z1
 	VFMADD231PS.BCST (AX)(DX*2), Z24, Z2
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	DECQ             CX
@@ -3163,9 +3208,9 @@ kernZ16x3_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x4(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x4(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -3190,6 +3235,7 @@ TEXT ·kernZ16x4(SB), NOSPLIT, $0-88
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -3201,6 +3247,8 @@ kernZ16x4_loop:
 	VFMADD231PS.BCST (AX)(DX*1), Z24, Z1
 	VFMADD231PS.BCST (AX)(DX*2), Z24, Z2
 	VFMADD231PS.BCST (AX)(R8*1), Z24, Z3
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	DECQ             CX
@@ -3278,9 +3326,9 @@ kernZ16x4_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x5(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x5(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -3308,6 +3356,7 @@ TEXT ·kernZ16x5(SB), NOSPLIT, $0-88
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -3321,6 +3370,8 @@ kernZ16x5_loop:
 	VFMADD231PS.BCST (AX)(DX*2), Z24, Z2
 	VFMADD231PS.BCST (AX)(R8*1), Z24, Z3
 	VFMADD231PS.BCST (AX)(DX*4), Z24, Z4
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	DECQ             CX
@@ -3410,9 +3461,9 @@ kernZ16x5_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x6(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x6(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -3444,6 +3495,7 @@ TEXT ·kernZ16x6(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
 	LEAQ       (DX)(DX*4), R9
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -3459,6 +3511,8 @@ kernZ16x6_loop:
 	VFMADD231PS.BCST (AX)(R8*1), Z24, Z3
 	VFMADD231PS.BCST (AX)(DX*4), Z24, Z4
 	VFMADD231PS.BCST (AX)(R9*1), Z24, Z5
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	DECQ             CX
@@ -3560,9 +3614,9 @@ kernZ16x6_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x7(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x7(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x7(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x7(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -3597,6 +3651,7 @@ TEXT ·kernZ16x7(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
 	LEAQ       (DX)(DX*4), R9
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -3614,6 +3669,8 @@ kernZ16x7_loop:
 	VFMADD231PS.BCST (AX)(DX*4), Z24, Z4
 	VFMADD231PS.BCST (AX)(R9*1), Z24, Z5
 	VFMADD231PS.BCST (AX)(R8*2), Z24, Z6
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	DECQ             CX
@@ -3727,9 +3784,9 @@ kernZ16x7_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x8(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x8(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x8(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x8(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -3768,6 +3825,7 @@ TEXT ·kernZ16x8(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*2), R8
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -3787,6 +3845,8 @@ kernZ16x8_loop:
 	VFMADD231PS.BCST (AX)(R9*1), Z24, Z5
 	VFMADD231PS.BCST (AX)(R8*2), Z24, Z6
 	VFMADD231PS.BCST (AX)(R10*1), Z24, Z7
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	DECQ             CX
@@ -3912,9 +3972,9 @@ kernZ16x8_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x9(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x9(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x9(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x9(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -3957,6 +4017,7 @@ TEXT ·kernZ16x9(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -3978,6 +4039,8 @@ kernZ16x9_loop:
 	VFMADD231PS.BCST (AX)(R8*2), Z24, Z6
 	VFMADD231PS.BCST (AX)(R10*1), Z24, Z7
 	VFMADD231PS.BCST (R11), Z24, Z8
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -4116,9 +4179,9 @@ kernZ16x9_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x10(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x10(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x10(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x10(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -4164,6 +4227,7 @@ TEXT ·kernZ16x10(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -4187,6 +4251,8 @@ kernZ16x10_loop:
 	VFMADD231PS.BCST (AX)(R10*1), Z24, Z7
 	VFMADD231PS.BCST (R11), Z24, Z8
 	VFMADD231PS.BCST (R11)(DX*1), Z24, Z9
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -4337,9 +4403,9 @@ kernZ16x10_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x11(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x11(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x11(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x11(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -4388,6 +4454,7 @@ TEXT ·kernZ16x11(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -4413,6 +4480,8 @@ kernZ16x11_loop:
 	VFMADD231PS.BCST (R11), Z24, Z8
 	VFMADD231PS.BCST (R11)(DX*1), Z24, Z9
 	VFMADD231PS.BCST (R11)(DX*2), Z24, Z10
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -4575,9 +4644,9 @@ kernZ16x11_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x12(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x12(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x12(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x12(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -4629,6 +4698,7 @@ TEXT ·kernZ16x12(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -4656,6 +4726,8 @@ kernZ16x12_loop:
 	VFMADD231PS.BCST (R11)(DX*1), Z24, Z9
 	VFMADD231PS.BCST (R11)(DX*2), Z24, Z10
 	VFMADD231PS.BCST (R11)(R8*1), Z24, Z11
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -4830,9 +4902,9 @@ kernZ16x12_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x13(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x13(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x13(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x13(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -4887,6 +4959,7 @@ TEXT ·kernZ16x13(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -4916,6 +4989,8 @@ kernZ16x13_loop:
 	VFMADD231PS.BCST (R11)(DX*2), Z24, Z10
 	VFMADD231PS.BCST (R11)(R8*1), Z24, Z11
 	VFMADD231PS.BCST (R11)(DX*4), Z24, Z12
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -5102,9 +5177,9 @@ kernZ16x13_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x14(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x14(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x14(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x14(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -5162,6 +5237,7 @@ TEXT ·kernZ16x14(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -5193,6 +5269,8 @@ kernZ16x14_loop:
 	VFMADD231PS.BCST (R11)(R8*1), Z24, Z11
 	VFMADD231PS.BCST (R11)(DX*4), Z24, Z12
 	VFMADD231PS.BCST (R11)(R9*1), Z24, Z13
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -5391,9 +5469,9 @@ kernZ16x14_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x15(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x15(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x15(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x15(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -5454,6 +5532,7 @@ TEXT ·kernZ16x15(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -5487,6 +5566,8 @@ kernZ16x15_loop:
 	VFMADD231PS.BCST (R11)(DX*4), Z24, Z12
 	VFMADD231PS.BCST (R11)(R9*1), Z24, Z13
 	VFMADD231PS.BCST (R11)(R8*2), Z24, Z14
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -5697,9 +5778,9 @@ kernZ16x15_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x16(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x16(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x16(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x16(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -5763,6 +5844,7 @@ TEXT ·kernZ16x16(SB), NOSPLIT, $0-88
 	LEAQ       (DX)(DX*4), R9
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -5798,6 +5880,8 @@ kernZ16x16_loop:
 	VFMADD231PS.BCST (R11)(R9*1), Z24, Z13
 	VFMADD231PS.BCST (R11)(R8*2), Z24, Z14
 	VFMADD231PS.BCST (R11)(R10*1), Z24, Z15
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -6020,9 +6104,9 @@ kernZ16x16_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x17(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x17(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x17(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x17(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -6090,6 +6174,7 @@ TEXT ·kernZ16x17(SB), NOSPLIT, $0-88
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
 	LEAQ       (R11)(DX*8), R13
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -6127,6 +6212,8 @@ kernZ16x17_loop:
 	VFMADD231PS.BCST (R11)(R8*2), Z24, Z14
 	VFMADD231PS.BCST (R11)(R10*1), Z24, Z15
 	VFMADD231PS.BCST (R13), Z24, Z16
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -6362,9 +6449,9 @@ kernZ16x17_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x18(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x18(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x18(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x18(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -6435,6 +6522,7 @@ TEXT ·kernZ16x18(SB), NOSPLIT, $0-88
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
 	LEAQ       (R11)(DX*8), R13
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -6474,6 +6562,8 @@ kernZ16x18_loop:
 	VFMADD231PS.BCST (R11)(R10*1), Z24, Z15
 	VFMADD231PS.BCST (R13), Z24, Z16
 	VFMADD231PS.BCST (R13)(DX*1), Z24, Z17
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -6721,9 +6811,9 @@ kernZ16x18_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x19(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x19(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x19(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x19(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -6797,6 +6887,7 @@ TEXT ·kernZ16x19(SB), NOSPLIT, $0-88
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
 	LEAQ       (R11)(DX*8), R13
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -6838,6 +6929,8 @@ kernZ16x19_loop:
 	VFMADD231PS.BCST (R13), Z24, Z16
 	VFMADD231PS.BCST (R13)(DX*1), Z24, Z17
 	VFMADD231PS.BCST (R13)(DX*2), Z24, Z18
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -7097,9 +7190,9 @@ kernZ16x19_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x20(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x20(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x20(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x20(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -7176,6 +7269,7 @@ TEXT ·kernZ16x20(SB), NOSPLIT, $0-88
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
 	LEAQ       (R11)(DX*8), R13
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -7219,6 +7313,8 @@ kernZ16x20_loop:
 	VFMADD231PS.BCST (R13)(DX*1), Z24, Z17
 	VFMADD231PS.BCST (R13)(DX*2), Z24, Z18
 	VFMADD231PS.BCST (R13)(R8*1), Z24, Z19
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -7490,9 +7586,9 @@ kernZ16x20_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x21(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x21(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x21(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x21(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -7572,6 +7668,7 @@ TEXT ·kernZ16x21(SB), NOSPLIT, $0-88
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
 	LEAQ       (R11)(DX*8), R13
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -7617,6 +7714,8 @@ kernZ16x21_loop:
 	VFMADD231PS.BCST (R13)(DX*2), Z24, Z18
 	VFMADD231PS.BCST (R13)(R8*1), Z24, Z19
 	VFMADD231PS.BCST (R13)(DX*4), Z24, Z20
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -7900,9 +7999,9 @@ kernZ16x21_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x22(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x22(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x22(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x22(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -7985,6 +8084,7 @@ TEXT ·kernZ16x22(SB), NOSPLIT, $0-88
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
 	LEAQ       (R11)(DX*8), R13
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -8032,6 +8132,8 @@ kernZ16x22_loop:
 	VFMADD231PS.BCST (R13)(R8*1), Z24, Z19
 	VFMADD231PS.BCST (R13)(DX*4), Z24, Z20
 	VFMADD231PS.BCST (R13)(R9*1), Z24, Z21
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -8327,9 +8429,9 @@ kernZ16x22_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x23(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x23(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x23(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x23(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -8415,6 +8517,7 @@ TEXT ·kernZ16x23(SB), NOSPLIT, $0-88
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
 	LEAQ       (R11)(DX*8), R13
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -8464,6 +8567,8 @@ kernZ16x23_loop:
 	VFMADD231PS.BCST (R13)(DX*4), Z24, Z20
 	VFMADD231PS.BCST (R13)(R9*1), Z24, Z21
 	VFMADD231PS.BCST (R13)(R8*2), Z24, Z22
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -8771,9 +8876,9 @@ kernZ16x23_done:
 	VZEROUPPER
 	RET
 
-// func kernZ16x24(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernZ16x24(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX512F, MMX+
-TEXT ·kernZ16x24(SB), NOSPLIT, $0-88
+TEXT ·kernZ16x24(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -8862,6 +8967,7 @@ TEXT ·kernZ16x24(SB), NOSPLIT, $0-88
 	LEAQ       (R8)(DX*4), R10
 	LEAQ       (AX)(DX*8), R11
 	LEAQ       (R11)(DX*8), R13
+	MOVQ       pf+88(FP), DI
 	VPXORD     Z0, Z0, Z0
 	VPXORD     Z1, Z1, Z1
 	VPXORD     Z2, Z2, Z2
@@ -8913,6 +9019,8 @@ kernZ16x24_loop:
 	VFMADD231PS.BCST (R13)(R9*1), Z24, Z21
 	VFMADD231PS.BCST (R13)(R8*2), Z24, Z22
 	VFMADD231PS.BCST (R13)(R10*1), Z24, Z23
+	PREFETCHT1       (DI)
+	ADDQ             pfs+96(FP), DI
 	ADDQ             SI, BX
 	ADDQ             R12, AX
 	ADDQ             R12, R11
@@ -9232,9 +9340,9 @@ kernZ16x24_done:
 	VZEROUPPER
 	RET
 
-// func kernY16x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernY16x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·kernY16x1(SB), NOSPLIT, $0-88
+TEXT ·kernY16x1(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -9249,6 +9357,7 @@ TEXT ·kernY16x1(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, R12
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
+	MOVQ       pf+88(FP), DI
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 
@@ -9258,6 +9367,8 @@ kernY16x1_loop:
 	VBROADCASTSS (AX), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -9313,9 +9424,9 @@ kernY16x1_done:
 	VZEROUPPER
 	RET
 
-// func kernY16x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernY16x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·kernY16x2(SB), NOSPLIT, $0-88
+TEXT ·kernY16x2(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -9333,6 +9444,7 @@ TEXT ·kernY16x2(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, R12
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
+	MOVQ       pf+88(FP), DI
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
@@ -9347,6 +9459,8 @@ kernY16x2_loop:
 	VBROADCASTSS (AX)(DX*1), Y15
 	VFMADD231PS  Y12, Y15, Y2
 	VFMADD231PS  Y13, Y15, Y3
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -9422,9 +9536,9 @@ kernY16x2_done:
 	VZEROUPPER
 	RET
 
-// func kernY16x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernY16x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·kernY16x3(SB), NOSPLIT, $0-88
+TEXT ·kernY16x3(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -9445,6 +9559,7 @@ TEXT ·kernY16x3(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, R12
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
+	MOVQ       pf+88(FP), DI
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
@@ -9464,6 +9579,8 @@ kernY16x3_loop:
 	VBROADCASTSS (AX)(DX*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -9559,9 +9676,9 @@ kernY16x3_done:
 	VZEROUPPER
 	RET
 
-// func kernY16x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernY16x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·kernY16x4(SB), NOSPLIT, $0-88
+TEXT ·kernY16x4(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -9586,6 +9703,7 @@ TEXT ·kernY16x4(SB), NOSPLIT, $0-88
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
+	MOVQ       pf+88(FP), DI
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
@@ -9610,6 +9728,8 @@ kernY16x4_loop:
 	VBROADCASTSS (AX)(R8*1), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -9725,9 +9845,9 @@ kernY16x4_done:
 	VZEROUPPER
 	RET
 
-// func kernY16x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernY16x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·kernY16x5(SB), NOSPLIT, $0-88
+TEXT ·kernY16x5(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -9755,6 +9875,7 @@ TEXT ·kernY16x5(SB), NOSPLIT, $0-88
 	MOVQ       rs+16(FP), DX
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
+	MOVQ       pf+88(FP), DI
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
@@ -9784,6 +9905,8 @@ kernY16x5_loop:
 	VBROADCASTSS (AX)(DX*4), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX
@@ -9919,9 +10042,9 @@ kernY16x5_done:
 	VZEROUPPER
 	RET
 
-// func kernY16x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+// func kernY16x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 // Requires: AVX, AVX2, FMA3, MMX+
-TEXT ·kernY16x6(SB), NOSPLIT, $0-88
+TEXT ·kernY16x6(SB), NOSPLIT, $0-104
 	MOVQ       c+48(FP), DI
 	MOVQ       ldc+56(FP), DX
 	SHLQ       $0x02, DX
@@ -9953,6 +10076,7 @@ TEXT ·kernY16x6(SB), NOSPLIT, $0-88
 	SHLQ       $0x02, DX
 	LEAQ       (DX)(DX*2), R8
 	LEAQ       (DX)(DX*4), R9
+	MOVQ       pf+88(FP), DI
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
@@ -9987,6 +10111,8 @@ kernY16x6_loop:
 	VBROADCASTSS (AX)(R9*1), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
+	PREFETCHT1   (DI)
+	ADDQ         pfs+96(FP), DI
 	ADDQ         SI, BX
 	ADDQ         R12, AX
 	DECQ         CX

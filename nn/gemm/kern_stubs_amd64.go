@@ -5,212 +5,212 @@ package gemm
 // kernZ32x1 computes a 1×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x2 computes a 2×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x3 computes a 3×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x4 computes a 4×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x5 computes a 5×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x6 computes a 6×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x7 computes a 7×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x7(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x7(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x8 computes a 8×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x8(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x8(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x9 computes a 9×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x9(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x9(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x10 computes a 10×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x10(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x10(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x11 computes a 11×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x11(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x11(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ32x12 computes a 12×32 tile with AVX-512.
 //
 //go:noescape
-func kernZ32x12(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ32x12(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x1 computes a 1×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x2 computes a 2×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x3 computes a 3×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x4 computes a 4×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x5 computes a 5×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x6 computes a 6×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x7 computes a 7×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x7(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x7(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x8 computes a 8×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x8(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x8(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x9 computes a 9×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x9(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x9(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x10 computes a 10×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x10(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x10(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x11 computes a 11×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x11(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x11(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x12 computes a 12×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x12(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x12(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x13 computes a 13×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x13(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x13(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x14 computes a 14×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x14(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x14(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x15 computes a 15×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x15(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x15(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x16 computes a 16×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x16(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x16(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x17 computes a 17×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x17(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x17(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x18 computes a 18×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x18(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x18(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x19 computes a 19×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x19(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x19(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x20 computes a 20×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x20(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x20(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x21 computes a 21×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x21(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x21(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x22 computes a 22×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x22(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x22(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x23 computes a 23×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x23(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x23(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernZ16x24 computes a 24×16 tile with AVX-512.
 //
 //go:noescape
-func kernZ16x24(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernZ16x24(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernY16x1 computes a 1×16 tile with AVX2 and FMA.
 //
 //go:noescape
-func kernY16x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernY16x1(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernY16x2 computes a 2×16 tile with AVX2 and FMA.
 //
 //go:noescape
-func kernY16x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernY16x2(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernY16x3 computes a 3×16 tile with AVX2 and FMA.
 //
 //go:noescape
-func kernY16x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernY16x3(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernY16x4 computes a 4×16 tile with AVX2 and FMA.
 //
 //go:noescape
-func kernY16x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernY16x4(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernY16x5 computes a 5×16 tile with AVX2 and FMA.
 //
 //go:noescape
-func kernY16x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernY16x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // kernY16x6 computes a 6×16 tile with AVX2 and FMA.
 //
 //go:noescape
-func kernY16x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int)
+func kernY16x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // packZ copies kc rows of nsl strips of w columns from src (row stride lds) to consecutive kc×w strips at dst.
 //

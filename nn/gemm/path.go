@@ -71,7 +71,7 @@ func Paths() []Path {
 
 // kernFn is the signature of every assembly micro-kernel; see
 // internal/asmgen for the contract.
-type kernFn func(kc int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int, alpha, beta float32, mask uint32, mode int)
+type kernFn func(kc int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int, alpha, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
 // A family is a set of micro-kernels that compute tiles of up to mr rows
 // and nr columns; kern[r-1] computes r rows. A nil kern means the pure-Go

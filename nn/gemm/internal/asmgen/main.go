@@ -10,7 +10,8 @@
 // of B, with the Go signature
 //
 //	func(kc int, a *float32, rs, cs int, b *float32, bs int,
-//	     c *float32, ldc int, alpha, beta float32, mask uint32, mode int)
+//	     c *float32, ldc int, alpha, beta float32, mask uint32, mode int,
+//	     pf *float32, pfs int)
 //
 // Element (r, p) of the A sliver is at a[r*rs+p*cs] and element (p, j) of
 // the B panel at b[p*bs+j]; strides are in elements. For each row r and
@@ -19,6 +20,11 @@
 // stores alpha·acc (mode 0, C not read) or fma(beta, C, alpha·acc)
 // (mode 1). Bit j of mask enables column j; the full mask writes the tile
 // with plain stores.
+//
+// Each k step also prefetches into L2 (PREFETCHT1) the line at pf, then
+// advances pf by pfs bytes: the driver points this thin stream at data
+// the next sliver or k block will need, so its load from L3 overlaps the
+// arithmetic. pfs = 0 keeps prefetching one line.
 package main
 
 import (
@@ -29,7 +35,7 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-const signature = "func(kc int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int, alpha, beta float32, mask uint32, mode int)"
+const signature = "func(kc int, a *float32, rs, cs int, b *float32, bs int, c *float32, ldc int, alpha, beta float32, mask uint32, mode int, pf *float32, pfs int)"
 
 // Register roles shared by all kernels. AX, R11 and R13 point at rows 0, 8
 // and 16 of the current k column of A; DX, R8, R9 and R10 hold 1, 3, 5 and
@@ -46,7 +52,7 @@ var (
 	rB     = RBX
 	rBS    = RSI
 	rCount = RCX
-	rC     = RDI
+	rC     = RDI // C in prologue and epilogue, the prefetch stream in the loop
 )
 
 // rowAddr returns the address of row r of the A sliver at the current k.
@@ -110,11 +116,14 @@ func prologue(mr int, lineOffs []int) {
 	if mr > 16 {
 		LEAQ(Mem{Base: rA[1], Index: rL, Scale: 8}, rA[2])
 	}
+	Load(Param("pf"), rC) // C is reloaded in the epilogue
 }
 
-// advance moves the A bases one column on and the B pointer one row on,
-// then loops while the count stays positive.
+// advance issues the k step's prefetch, moves the A bases one column on
+// and the B pointer one row on, then loops while the count stays positive.
 func advance(mr int, loop string) {
+	PREFETCHT1(Mem{Base: rC})
+	ADDQ(paramAddr("pfs"), rC)
 	ADDQ(rBS, rB)
 	for i := 0; i*8 < mr; i++ {
 		ADDQ(rCS, rA[i])
