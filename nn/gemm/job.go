@@ -89,11 +89,12 @@ func (j *job) rowBlock(sb *scratchBufs, l layout, bp []float32, i0, i1, pc, kc, 
 		rs, cs = 1, j.lda
 	}
 	packA := j.transA && ar.packZ != nil
-	grp := i1 - i0
+	grp, pld := i1-i0, roundUp(l.mr, 16)
 	if packA {
 		// The k steps of a transposed A's sliver are lda apart: copy a
-		// group of slivers, row by row, into contiguous kc×mr strips.
-		grp = max(1, aGroupFloats/(kc*l.mr)) * l.mr
+		// group of slivers, row by row, into contiguous strips of kc
+		// rows of pld floats (whole cache lines).
+		grp = max(1, aGroupFloats/(kc*pld)) * l.mr
 	}
 	npan := l.full
 	if l.tail > 0 {
@@ -110,15 +111,15 @@ func (j *job) rowBlock(sb *scratchBufs, l layout, bp []float32, i0, i1, pc, kc, 
 		var ap []float32
 		if packA {
 			nsl := (ie - ig + l.mr - 1) / l.mr
-			ap = scratch(&sb.a, nsl*kc*l.mr)
+			ap = scratch(&sb.a, nsl*kc*pld)
 			last := ie - ig - (nsl-1)*l.mr
-			ar.packZ(kc, &j.a[pc*j.lda+ig], j.lda, &ap[0], nsl, l.mr, lowBits(l.mr), lowBits(last))
+			ar.packZ(kc, &j.a[pc*j.lda+ig], j.lda, &ap[0], nsl, l.mr, pld, lowBits(l.mr), lowBits(last))
 		}
 		for ir := ig; ir < ie; ir += l.mr {
 			rows := min(l.mr, ie-ir)
 			a, ai, trs, tcs := j.a, ir*rs+pc*cs, rs, cs
 			if packA {
-				a, ai, trs, tcs = ap, (ir-ig)*kc, 1, l.mr
+				a, ai, trs, tcs = ap, (ir-ig)/l.mr*kc*pld, 1, pld
 			}
 			f, fc := &blockFeed, call
 			var sliverFeed feed
@@ -149,7 +150,7 @@ func (j *job) pack(dst []float32, l layout, pc, kc, jc int) {
 	switch {
 	case l.full == 0:
 	case !j.transB && j.ar.packZ != nil:
-		j.ar.packZ(kc, &j.b[pc*j.ldb+jc], j.ldb, &dst[0], l.full, nr, lowBits(nr), lowBits(nr))
+		j.ar.packZ(kc, &j.b[pc*j.ldb+jc], j.ldb, &dst[0], l.full, nr, nr, lowBits(nr), lowBits(nr))
 	default:
 		for q := 0; q < l.full; q++ {
 			j.packPanel(dst[q*kc*nr:], pc, kc, jc+q*nr, nr, nr)

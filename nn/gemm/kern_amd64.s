@@ -10268,9 +10268,9 @@ kernY16x6_done:
 	VZEROUPPER
 	RET
 
-// func packZ(kc int, src *float32, lds int, dst *float32, nsl int, w int, mask uint32, last uint32)
+// func packZ(kc int, src *float32, lds int, dst *float32, nsl int, w int, ldd int, mask uint32, last uint32)
 // Requires: AVX, AVX512F
-TEXT ·packZ(SB), NOSPLIT, $0-56
+TEXT ·packZ(SB), NOSPLIT, $0-64
 	MOVQ  kc+0(FP), CX
 	MOVQ  src+8(FP), SI
 	MOVQ  lds+16(FP), DX
@@ -10278,13 +10278,15 @@ TEXT ·packZ(SB), NOSPLIT, $0-56
 	MOVQ  dst+24(FP), DI
 	MOVQ  w+40(FP), R8
 	SHLQ  $0x02, R8
+	MOVQ  ldd+48(FP), R13
+	SHLQ  $0x02, R13
 	MOVQ  CX, R9
-	IMULQ R8, R9
-	MOVL  mask+48(FP), AX
+	IMULQ R13, R9
+	MOVL  mask+56(FP), AX
 	KMOVW AX, K1
 	SHRL  $0x10, AX
 	KMOVW AX, K2
-	MOVL  last+52(FP), AX
+	MOVL  last+60(FP), AX
 	KMOVW AX, K3
 	SHRL  $0x10, AX
 	KMOVW AX, K4
@@ -10312,7 +10314,7 @@ packZ_last:
 	VMOVUPS   Z0, K3, (R11)
 	VMOVUPS   Z1, K4, 64(R11)
 	ADDQ      DX, SI
-	ADDQ      R8, DI
+	ADDQ      R13, DI
 	DECQ      CX
 	JNZ       packZ_row
 	VZEROUPPER

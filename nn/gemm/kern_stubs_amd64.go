@@ -212,10 +212,10 @@ func kernY16x5(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float3
 //go:noescape
 func kernY16x6(kc int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32, mask uint32, mode int, pf *float32, pfs int)
 
-// packZ copies kc rows of nsl strips of w columns from src (row stride lds) to consecutive kc×w strips at dst.
+// packZ copies kc rows of nsl strips of w columns from src (row stride lds) to consecutive kc×ldd strips at dst.
 //
 //go:noescape
-func packZ(kc int, src *float32, lds int, dst *float32, nsl int, w int, mask uint32, last uint32)
+func packZ(kc int, src *float32, lds int, dst *float32, nsl int, w int, ldd int, mask uint32, last uint32)
 
 // transposeZ writes the transposes of nblk 16×16 blocks of src (row stride lds) down dst (row stride ldd).
 //

@@ -89,7 +89,7 @@ type arch struct {
 	wide, narrow family
 	// packZ, if not nil, copies strips of rows into contiguous kc×w
 	// blocks; it packs transposed A and full panels of B (see packZ).
-	packZ func(kc int, src *float32, lds int, dst *float32, nsl, w int, mask, last uint32)
+	packZ func(kc int, src *float32, lds int, dst *float32, nsl, w, ldd int, mask, last uint32)
 	// transpose, if not nil, transposes 16×16 blocks (see transposeZ);
 	// it packs full panels of a transposed B.
 	transpose func(nblk int, src *float32, lds int, dst *float32, ldd int)

@@ -357,15 +357,16 @@ func kernelY16(mr int, bits Mem) {
 
 // packZ copies kc rows of a matrix into nsl strips of w ≤ 32 columns:
 // strip s of row p (src[p*lds+s*w:], the columns enabled by mask, or by
-// last for the last strip) goes to dst[s*kc*w+p*w:]. Rows are read in
+// last for the last strip) goes to dst[s*kc*ldd+p*ldd:]. Rows are read in
 // order, each from left to right, so the source streams through the
-// hardware prefetchers. It packs the mr-row slivers of a transposed A and
-// the nr-column panels of B.
+// hardware prefetchers. It packs the mr-row slivers of a transposed A
+// (ldd = 16 or 32 ≥ mr, so each k step's stores fill whole cache lines)
+// and the nr-column panels of B (ldd = w = nr).
 func packZ() {
-	TEXT("packZ", NOSPLIT, "func(kc int, src *float32, lds int, dst *float32, nsl, w int, mask, last uint32)")
+	TEXT("packZ", NOSPLIT, "func(kc int, src *float32, lds int, dst *float32, nsl, w, ldd int, mask, last uint32)")
 	Pragma("noescape")
-	Doc("packZ copies kc rows of nsl strips of w columns from src (row stride lds) to consecutive kc×w strips at dst.")
-	src, lds, dst, wb, sb, s, d, n := RSI, RDX, RDI, R8, R9, R10, R11, R12
+	Doc("packZ copies kc rows of nsl strips of w columns from src (row stride lds) to consecutive kc×ldd strips at dst.")
+	src, lds, dst, wb, sb, s, d, n, db := RSI, RDX, RDI, R8, R9, R10, R11, R12, R13
 	Load(Param("kc"), rCount)
 	Load(Param("src"), src)
 	Load(Param("lds"), lds)
@@ -373,8 +374,10 @@ func packZ() {
 	Load(Param("dst"), dst)
 	Load(Param("w"), wb)
 	SHLQ(U8(2), wb)
+	Load(Param("ldd"), db)
+	SHLQ(U8(2), db)
 	MOVQ(rCount, sb)
-	IMULQ(wb, sb) // bytes per strip
+	IMULQ(db, sb) // bytes per strip of dst
 	mask := Load(Param("mask"), EAX)
 	KMOVW(mask, K1)
 	SHRL(U8(16), mask)
@@ -404,7 +407,7 @@ func packZ() {
 	VMOVUPS(Z0, K3, Mem{Base: d})
 	VMOVUPS(Z1, K4, Mem{Base: d, Disp: 64})
 	ADDQ(lds, src)
-	ADDQ(wb, dst)
+	ADDQ(db, dst)
 	DECQ(rCount)
 	JNZ(LabelRef("packZ_row"))
 	VZEROUPPER()
