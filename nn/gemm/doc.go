@@ -7,7 +7,7 @@
 // written, so it may hold anything (NaN included). Sgemm does not
 // allocate in steady state: packing buffers are reused, and parallel parts
 // run on persistent helper goroutines, which poll for the next product for
-// 200 µs before they park.
+// 50 µs before they park.
 //
 // # Algorithm
 //

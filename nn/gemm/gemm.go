@@ -53,7 +53,7 @@ func (cfg Config) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []flo
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
-	j.run(min(w, j.pl.parts) - 1)
+	j.run(min(w, j.pl.parts()) - 1)
 	j.a, j.b, j.c = nil, nil, nil // do not keep the caller's arrays alive
 	jobPool.Put(j)
 }

@@ -24,8 +24,10 @@ type job struct {
 	// Store that arms it follows the writes of the fields above.
 	remaining atomic.Int32
 	// pending counts parts not yet finished; a part's writes to C happen
-	// before its decrement.
+	// before its decrement. Whoever finishes the last part sends on done
+	// (capacity 1), which the caller receives before it returns.
 	pending atomic.Int32
+	done    chan struct{}
 }
 
 // scratchBufs holds one goroutine's packing buffers; they only grow.
@@ -51,14 +53,7 @@ const aGroupFloats = 64 << 10
 // runPart computes part p of C: jc → pc → pack B → groups of rows (pack A
 // if transposed) → slivers of mr rows → panels.
 func (j *job) runPart(p int, sb *scratchBufs) {
-	i0, i1, c0, c1 := 0, j.m, 0, j.n
-	if j.pl.parts > 1 {
-		if j.pl.splitM {
-			i0, i1 = j.pl.cuts[p], j.pl.cuts[p+1]
-		} else {
-			c0, c1 = j.pl.cuts[p], j.pl.cuts[p+1]
-		}
-	}
+	i0, i1, c0, c1 := j.pl.bounds(p)
 	ar := j.ar
 	for jc := c0; jc < c1; jc += ncMax {
 		nc := min(ncMax, c1-jc)

@@ -25,24 +25,36 @@ const (
 
 // A plan is the fixed decomposition of one product.
 type plan struct {
-	kc     int  // length of the k blocks [t·kc, min((t+1)·kc, k))
-	parts  int  // 1..maxParts
-	splitM bool // parts split the rows of C (else its columns)
-	// cuts[p]..cuts[p+1] are part p's rows or columns.
-	cuts [maxParts + 1]int
+	kc     int // length of the k blocks [t·kc, min((t+1)·kc, k))
+	pm, pn int // parts = pm·pn ≤ maxParts, a grid of row and column bands
+	// rc[i]..rc[i+1] are the rows of band i, cc[j]..cc[j+1] the columns
+	// of band j; part p is band p/pn by band p%pn.
+	rc, cc [maxParts + 1]int
+}
+
+func (pl *plan) parts() int { return pl.pm * pl.pn }
+
+// bounds returns part p's rows i0..i1 and columns c0..c1 of C.
+func (pl *plan) bounds(p int) (i0, i1, c0, c1 int) {
+	i, j := p/pl.pn, p%pl.pn
+	return pl.rc[i], pl.rc[i+1], pl.cc[j], pl.cc[j+1]
 }
 
 // makePlan decomposes an m×n×k product (m, n, k > 0) for ar.
 //
 // k is cut into the fewest blocks of at most kcMax, of equal length but for
-// the last. Large products are split by rows when C is tall (each part
-// then packs all of B but reads its own rows of A), in more parts the
-// taller it is, and in two by columns otherwise (each part packs half of
-// B, which matters when B is reloaded for every k block, as in the Xᵀ·dY
-// weight gradients). Cuts fall on multiples of the tile size.
+// the last. Large products are split into parts: a tall C into two to
+// eight row bands, more the taller it is (each part packs all of B, which
+// is cheap next to its rows of A; several parts per goroutine let one on
+// an idle core take over from one that shares its core with another
+// process), anything else into two column bands (each part packs half of
+// B and reads or packs all of A; a 2×2 grid would pack B twice, which
+// costs a transposed A or B up to 10% on one goroutine). Cuts fall on
+// multiples of the tile size.
 func makePlan(ar *arch, m, n, k int) plan {
 	nb := (k + kcMax - 1) / kcMax
-	pl := plan{kc: (k + nb - 1) / nb, parts: 1}
+	pl := plan{kc: (k + nb - 1) / nb, pm: 1, pn: 1}
+	pl.rc[1], pl.cc[1] = m, n
 	if 2*float64(m)*float64(n)*float64(k) < parMinFlops {
 		return pl
 	}
@@ -50,19 +62,26 @@ func makePlan(ar *arch, m, n, k int) plan {
 	if n <= ar.narrow.nr {
 		mr = ar.narrow.mr
 	}
-	size, unit, parts := n, nr, 2
 	if m >= 2*n || n < 2*nr {
-		pl.splitM = true
-		size, unit, parts = m, mr, min(maxParts, max(2, m/tallRows))
+		pl.pm = cut(pl.rc[:], m, mr, min(maxParts, max(2, m/tallRows)))
+		return pl
 	}
-	pl.parts = 0
+	pl.pn = cut(pl.cc[:], n, nr, 2)
+	return pl
+}
+
+// cut writes into dst[1:] the ends of up to parts bands of size, each
+// ending on a multiple of unit but the last, and returns how many there
+// are (fewer when size is short of units).
+func cut(dst []int, size, unit, parts int) int {
+	n := 0
 	for p := 1; p <= parts; p++ {
-		if c := min(size, roundUp(p*size/parts, unit)); c > pl.cuts[pl.parts] {
-			pl.parts++
-			pl.cuts[pl.parts] = c
+		if c := min(size, roundUp(p*size/parts, unit)); c > dst[n] {
+			n++
+			dst[n] = c
 		}
 	}
-	return pl
+	return n
 }
 
 // A layout is how a block of nc columns of C is cut into panels: full

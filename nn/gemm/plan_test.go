@@ -3,8 +3,8 @@ package gemm
 import "testing"
 
 // TestMakePlan checks the decomposition's invariants on the arches of
-// every path: k blocks cover k with at most kcMax each, parts tile the
-// split dimension in increasing cuts on tile multiples, and the network's
+// every path: k blocks cover k with at most kcMax each, row and column
+// bands tile C in increasing cuts on tile multiples, and the network's
 // shapes split as intended.
 func TestMakePlan(t *testing.T) {
 	shapes := [][3]int{{1, 1, 1}, {256, 256, 256}, {15616, 256, 256}, {15616, 15, 256}, {256, 256, 15616}, {1024, 256, 256}, {47, 256, 1024}, {700, 300, 600}, {3000, 40, 9}, {25, 1100, 300}}
@@ -16,48 +16,44 @@ func TestMakePlan(t *testing.T) {
 			if pl.kc < 1 || pl.kc > kcMax || (k+pl.kc-1)/pl.kc != (k+kcMax-1)/kcMax {
 				t.Errorf("%v %v: kc = %d for k = %d", p, sh, pl.kc, k)
 			}
-			if pl.parts < 1 || pl.parts > maxParts {
-				t.Fatalf("%v %v: %d parts", p, sh, pl.parts)
+			if pl.pm < 1 || pl.pn < 1 || pl.parts() > maxParts {
+				t.Fatalf("%v %v: %d×%d parts", p, sh, pl.pm, pl.pn)
 			}
-			if pl.parts == 1 {
-				continue
+			mr := ar.wide.mr
+			if n <= ar.narrow.nr {
+				mr = ar.narrow.mr
 			}
-			size, unit := n, ar.wide.nr
-			if pl.splitM {
-				size, unit = m, ar.wide.mr
-				if n <= ar.narrow.nr {
-					unit = ar.narrow.mr
-				}
-			}
-			if pl.cuts[0] != 0 || pl.cuts[pl.parts] != size {
-				t.Errorf("%v %v: cuts %v do not span 0..%d", p, sh, pl.cuts[:pl.parts+1], size)
-			}
-			for i := 1; i <= pl.parts; i++ {
-				if pl.cuts[i] <= pl.cuts[i-1] || (i < pl.parts && pl.cuts[i]%unit != 0) {
-					t.Errorf("%v %v: bad cuts %v (unit %d)", p, sh, pl.cuts[:pl.parts+1], unit)
-				}
-			}
+			checkBands(t, p, sh, "rows", pl.rc[:pl.pm+1], m, mr)
+			checkBands(t, p, sh, "columns", pl.cc[:pl.pn+1], n, ar.wide.nr)
 		}
 	}
 	// The shapes that matter, on the best path.
 	ar := archFor(PathAuto)
-	for _, tc := range []struct {
-		m, n, k, parts int
-		splitM         bool
-	}{
-		{8, 8, 8, 1, false},
-		{256, 256, 256, 2, false},
-		{256, 256, 15616, 2, false},
-		{1024, 256, 256, 2, true},
-		{15616, 256, 256, 8, true},
-		{15616, 15, 256, 8, true},
+	for _, tc := range []struct{ m, n, k, pm, pn int }{
+		{8, 8, 8, 1, 1},
+		{256, 256, 256, 1, 2},
+		{256, 256, 15616, 1, 2},
+		{1024, 256, 256, 2, 1},
+		{15616, 256, 256, 8, 1},
+		{15616, 15, 256, 8, 1},
 	} {
 		if ar.path == PathGeneric {
 			break
 		}
-		pl := makePlan(ar, tc.m, tc.n, tc.k)
-		if pl.parts != tc.parts || (pl.parts > 1 && pl.splitM != tc.splitM) {
-			t.Errorf("%v %dx%dx%d: %d parts, splitM %v; want %d, %v", ar.path, tc.m, tc.n, tc.k, pl.parts, pl.splitM, tc.parts, tc.splitM)
+		if pl := makePlan(ar, tc.m, tc.n, tc.k); pl.pm != tc.pm || pl.pn != tc.pn {
+			t.Errorf("%v %dx%dx%d: %d×%d parts, want %d×%d", ar.path, tc.m, tc.n, tc.k, pl.pm, pl.pn, tc.pm, tc.pn)
+		}
+	}
+}
+
+func checkBands(t *testing.T, p Path, sh [3]int, what string, cuts []int, size, unit int) {
+	t.Helper()
+	if cuts[0] != 0 || cuts[len(cuts)-1] != size {
+		t.Errorf("%v %v: %s cuts %v do not span 0..%d", p, sh, what, cuts, size)
+	}
+	for i := 1; i < len(cuts); i++ {
+		if cuts[i] <= cuts[i-1] || (i < len(cuts)-1 && cuts[i]%unit != 0) {
+			t.Errorf("%v %v: bad %s cuts %v (unit %d)", p, sh, what, cuts, unit)
 		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-var jobPool = sync.Pool{New: func() any { return new(job) }}
+var jobPool = sync.Pool{New: func() any { return &job{done: make(chan struct{}, 1)} }}
 
 // workers is the pool of persistent helper goroutines.
 var workers struct {
@@ -19,17 +19,18 @@ var workers struct {
 func init() { workers.ch = make(chan *job, maxParts) }
 
 // spinWait is how long a helper keeps polling for the next job before it
-// parks. The products of a network's layers follow each other within
-// microseconds, while waking a parked goroutine takes tens of them (more
-// than a whole 256³ product split in two).
-const spinWait = 200 * time.Microsecond
+// parks, and the caller for the last parts before it blocks. The products
+// of a network's layers follow each other within microseconds, while
+// waking a parked goroutine takes tens of them; but a spinning goroutine
+// takes CPU from any thread that shares its core, so spins stay short.
+const spinWait = 50 * time.Microsecond
 
 // run executes all parts of j on the calling goroutine and up to helpers
 // pool workers, and returns when every part is done. The caller claims
 // parts too, so a part no worker picks up in time is done by the caller,
 // and run never waits on a worker that has not started.
 func (j *job) run(helpers int) {
-	parts := int32(j.pl.parts)
+	parts := int32(j.pl.parts())
 	j.pending.Store(parts)
 	j.remaining.Store(parts)
 	if helpers > 0 {
@@ -42,10 +43,13 @@ func (j *job) run(helpers int) {
 		}
 	}
 	j.work(&j.own)
-	// Any part still pending was claimed by a worker that is running it.
-	for j.pending.Load() > 0 {
+	// Any part still pending was claimed by a worker that is running it:
+	// poll briefly (the parts end together when the cores are free), then
+	// block, so as not to take CPU from a worker that shares our core.
+	for deadline := time.Now().Add(spinWait); j.pending.Load() > 0 && time.Now().Before(deadline); {
 		runtime.Gosched()
 	}
+	<-j.done
 	j.remaining.Store(-1 << 30)
 }
 
@@ -57,7 +61,9 @@ func (j *job) work(sb *scratchBufs) {
 			return
 		}
 		j.runPart(int(p), sb)
-		j.pending.Add(-1)
+		if j.pending.Add(-1) == 0 {
+			j.done <- struct{}{}
+		}
 	}
 }
 
