@@ -10,7 +10,10 @@
 // fields (conv2d via im2col + GEMM, channel and group norms, up- and
 // down-sampling) use the same Tensor with Shape (N, C, H, W) and interpret the
 // trailing axes themselves; the tape does not care what an op does with its
-// shape.
+// shape. An op is a Tape method that takes a node from the arena (Tape.op),
+// writes its output and saves what its backward pass needs in the node's
+// aux buffer, a new opKind, and a backward function that Tape.backward
+// dispatches to; op_*.go hold one op each, with its test.
 //
 // Weights are stored as PyTorch stores them: a Linear layer's weight is
 // (out, in) and its bias (out), so Y = X·Wᵀ + b. Parameters carry stable
