@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 )
 
 // BenchmarkFMAPeak measures the machine's FMA throughput with loops of
@@ -38,4 +39,35 @@ func BenchmarkFMAPeak(b *testing.B) {
 			})
 		}
 	}
+}
+
+// peakGFLOPS measures the FMA peak that path p's kernels can reach (zmm
+// for AVX-512, ymm for AVX2) on w goroutines, best of eight 1–2 ms runs;
+// 0 for the pure-Go path. BenchmarkSgemm takes it just before and after
+// its loop, so its %peak compares numbers taken under the same load from
+// other processes.
+func peakGFLOPS(p Path, w int) float64 {
+	if p == PathAuto {
+		p = BestPath()
+	}
+	f, flops := fmaPeakZ, 16*16*2.0
+	switch p {
+	case PathAVX512:
+	case PathAVX2:
+		f, flops = fmaPeakY, 12*8*2.0
+	default:
+		return 0
+	}
+	const iters = 1 << 14
+	var wg sync.WaitGroup
+	best := 0.0
+	for range 8 {
+		start := time.Now()
+		for range w {
+			wg.Go(func() { f(iters) })
+		}
+		wg.Wait()
+		best = max(best, flops*iters*float64(w)/time.Since(start).Seconds()/1e9)
+	}
+	return best
 }
