@@ -111,10 +111,9 @@ func (j *job) rowBlock(sb *scratchBufs, l layout, bp []float32, i0, i1, pc, kc, 
 			ar.packZ(kc, &j.a[pc*j.lda+ig], j.lda, &ap[0], nsl, l.mr, pld, lowBits(l.mr), lowBits(last))
 		}
 		for ir := ig; ir < ie; ir += l.mr {
-			rows := min(l.mr, ie-ir)
-			a, ai, trs, tcs := j.a, ir*rs+pc*cs, rs, cs
+			sl := sliver{a: j.a, ai: ir*rs + pc*cs, rs: rs, cs: cs, rows: min(l.mr, ie-ir)}
 			if packA {
-				a, ai, trs, tcs = ap, (ir-ig)/l.mr*kc*pld, 1, pld
+				sl.a, sl.ai, sl.rs, sl.cs = ap, (ir-ig)/l.mr*kc*pld, 1, pld
 			}
 			f, fc := &blockFeed, call
 			var sliverFeed feed
@@ -122,72 +121,45 @@ func (j *job) rowBlock(sb *scratchBufs, l layout, bp []float32, i0, i1, pc, kc, 
 				sliverFeed = newFeed(j.sliverSpans(ir+l.mr, min(l.mr, i1-ir-l.mr), pc, kc, jc, nc), npan, kc)
 				f, fc = &sliverFeed, 0
 			}
-			ci := ir*j.ldc + jc
-			w := ar.wide.nr
-			for q := 0; q < l.full; q++ {
-				j.tile(&ar.wide, rows, w, kc, a, ai, trs, tcs, bp, q*kc*w, w, ci+q*w, beta, mode, f, fc+q)
-			}
-			if l.tail > 0 {
-				t := l.full * w
-				j.tile(l.tailF, rows, l.tail, kc, a, ai, trs, tcs, bp, kc*t, l.tailF.nr, ci+t, beta, mode, f, fc+l.full)
-			}
+			j.panels(l, &sl, bp, kc, ir*j.ldc+jc, beta, mode, f, fc)
 			call += npan
 		}
+	}
+}
+
+// A sliver is up to mr rows of op(A) over one k block: element (r,p) at
+// a[ai+r*rs+p*cs].
+type sliver struct {
+	a                []float32
+	ai, rs, cs, rows int
+}
+
+// panels multiplies sl with every panel of the packed block bp into C at
+// c[ci:], the calls taking prefetch shares fc, fc+1, … of f.
+func (j *job) panels(l layout, sl *sliver, bp []float32, kc, ci int, beta float32, mode int, f *feed, fc int) {
+	w := j.ar.wide.nr
+	for q := 0; q < l.full; q++ {
+		j.tile(&j.ar.wide, sl, w, kc, bp, q*kc*w, w, ci+q*w, beta, mode, f, fc+q)
+	}
+	if l.tail > 0 {
+		t := l.full * w
+		j.tile(l.tailF, sl, l.tail, kc, bp, kc*t, l.tailF.nr, ci+t, beta, mode, f, fc+l.full)
 	}
 }
 
 // lowBits returns a mask of the n ≤ 32 low bits.
 func lowBits(n int) uint32 { return uint32(uint64(1)<<n - 1) }
 
-// pack packs rows pc..pc+kc of op(B), columns jc.. as laid out by l.
-func (j *job) pack(dst []float32, l layout, pc, kc, jc int) {
-	nr := j.ar.wide.nr
-	switch {
-	case l.full == 0:
-	case !j.transB && j.ar.packZ != nil:
-		j.ar.packZ(kc, &j.b[pc*j.ldb+jc], j.ldb, &dst[0], l.full, nr, nr, lowBits(nr), lowBits(nr))
-	default:
-		for q := 0; q < l.full; q++ {
-			j.packPanel(dst[q*kc*nr:], pc, kc, jc+q*nr, nr, nr)
-		}
-	}
-	if l.tail > 0 {
-		j.packPanel(dst[l.full*kc*nr:], pc, kc, jc+l.full*nr, l.tail, l.tailF.nr)
-	}
-}
-
-// packPanel packs one kc×nr panel of op(B) holding w ≤ nr columns from j0.
-func (j *job) packPanel(dst []float32, pc, kc, j0, w, nr int) {
-	if !j.transB {
-		packN(dst, j.b, j.ldb, pc, kc, j0, w, nr)
-		return
-	}
-	tr := j.ar.transpose
-	if tr == nil || w%16 != 0 || kc < 16 {
-		packT(dst, j.b, j.ldb, pc, kc, j0, w, nr)
-		return
-	}
-	nblk := kc / 16
-	for h := 0; h < w; h += 16 {
-		tr(nblk, &j.b[(j0+h)*j.ldb+pc], j.ldb, &dst[h], nr)
-	}
-	if done := 16 * nblk; done < kc {
-		packT(dst[done*nr:], j.b, j.ldb, pc+done, kc-done, j0, w, nr)
-	}
-}
-
-// tile computes one rows×cols tile of C at c[ci:] from the A sliver at
-// a[ai:] (element (r,p) at a[ai+r*rs+p*cs]) and the panel bp[bi:] (row
-// stride bs), prefetching call fc's share of f.
-func (j *job) tile(fam *family, rows, cols, kc int, a []float32, ai, rs, cs int, bp []float32, bi, bs, ci int, beta float32, mode int, f *feed, fc int) {
+// tile computes one sl.rows×cols tile of C at c[ci:] from sl and the
+// panel bp[bi:] (row stride bs), prefetching call fc's share of f.
+func (j *job) tile(fam *family, sl *sliver, cols, kc int, bp []float32, bi, bs, ci int, beta float32, mode int, f *feed, fc int) {
 	if fam.kern == nil {
-		goKernel(rows, cols, kc, a, ai, rs, cs, bp, bi, bs, j.c, ci, j.ldc, j.alpha, beta, mode)
+		goKernel(sl.rows, cols, kc, sl.a, sl.ai, sl.rs, sl.cs, bp, bi, bs, j.c, ci, j.ldc, j.alpha, beta, mode)
 		return
 	}
 	pf, pfs, ok := f.at(fc)
 	if !ok {
 		pf, pfs = &bp[bi], 0 // a line the kernel reads anyway
 	}
-	mask := uint32(uint64(1)<<cols - 1)
-	fam.kern[rows-1](kc, &a[ai], rs, cs, &bp[bi], bs, &j.c[ci], j.ldc, j.alpha, beta, mask, mode, pf, pfs)
+	fam.kern[sl.rows-1](kc, &sl.a[sl.ai], sl.rs, sl.cs, &bp[bi], bs, &j.c[ci], j.ldc, j.alpha, beta, lowBits(cols), mode, pf, pfs)
 }

@@ -41,3 +41,40 @@ func packT(dst, b []float32, ldb, pc, kc, j0, w, nr int) {
 		}
 	}
 }
+
+// pack packs rows pc..pc+kc of op(B), columns jc.. as laid out by l.
+func (j *job) pack(dst []float32, l layout, pc, kc, jc int) {
+	nr := j.ar.wide.nr
+	switch {
+	case l.full == 0:
+	case !j.transB && j.ar.packZ != nil:
+		j.ar.packZ(kc, &j.b[pc*j.ldb+jc], j.ldb, &dst[0], l.full, nr, nr, lowBits(nr), lowBits(nr))
+	default:
+		for q := 0; q < l.full; q++ {
+			j.packPanel(dst[q*kc*nr:], pc, kc, jc+q*nr, nr, nr)
+		}
+	}
+	if l.tail > 0 {
+		j.packPanel(dst[l.full*kc*nr:], pc, kc, jc+l.full*nr, l.tail, l.tailF.nr)
+	}
+}
+
+// packPanel packs one kc×nr panel of op(B) holding w ≤ nr columns from j0.
+func (j *job) packPanel(dst []float32, pc, kc, j0, w, nr int) {
+	if !j.transB {
+		packN(dst, j.b, j.ldb, pc, kc, j0, w, nr)
+		return
+	}
+	tr := j.ar.transpose
+	if tr == nil || w%16 != 0 || kc < 16 {
+		packT(dst, j.b, j.ldb, pc, kc, j0, w, nr)
+		return
+	}
+	nblk := kc / 16
+	for h := 0; h < w; h += 16 {
+		tr(nblk, &j.b[(j0+h)*j.ldb+pc], j.ldb, &dst[h], nr)
+	}
+	if done := 16 * nblk; done < kc {
+		packT(dst[done*nr:], j.b, j.ldb, pc+done, kc-done, j0, w, nr)
+	}
+}
