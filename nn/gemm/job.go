@@ -137,14 +137,25 @@ type sliver struct {
 // panels multiplies sl with every panel of the packed block bp into C at
 // c[ci:], the calls taking prefetch shares fc, fc+1, … of f.
 func (j *job) panels(l layout, sl *sliver, bp []float32, kc, ci int, beta float32, mode int, f *feed, fc int) {
-	w := j.ar.wide.nr
-	for q := 0; q < l.full; q++ {
-		j.tile(&j.ar.wide, sl, w, kc, bp, q*kc*w, w, ci+q*w, beta, mode, f, fc+q)
-	}
+	npan := l.full
 	if l.tail > 0 {
-		t := l.full * w
-		j.tile(l.tailF, sl, l.tail, kc, bp, kc*t, l.tailF.nr, ci+t, beta, mode, f, fc+l.full)
+		npan++
 	}
+	for q := range npan {
+		fam, cols, bi, bs, co := j.panel(l, kc, q)
+		j.tile(fam, sl, cols, kc, bp, bi, bs, ci+co, beta, mode, f, fc+q)
+	}
+}
+
+// panel returns panel q of a packed block of kc rows laid out by l: its
+// kernel family, columns, offset and row stride in the block, and first
+// column.
+func (j *job) panel(l layout, kc, q int) (fam *family, cols, bi, bs, co int) {
+	w := j.ar.wide.nr
+	if q < l.full {
+		return &j.ar.wide, w, q * kc * w, w, q * w
+	}
+	return l.tailF, l.tail, l.full * kc * w, l.tailF.nr, l.full * w
 }
 
 // lowBits returns a mask of the n ≤ 32 low bits.
