@@ -20,7 +20,10 @@
 // of C in registers for the whole k block. A is read in place when stored
 // row-major (each sliver's rows are contiguous); a transposed A is copied
 // into contiguous slivers first. Edge tiles use kernels for fewer rows and
-// masked stores for fewer columns.
+// masked stores for fewer columns. Each kernel call also prefetches, one
+// line per k step, its share of what comes next (the next sliver of A and
+// of C, or the next k block of B and of a transposed A), so that loads
+// from L3 overlap the arithmetic instead of stalling the packing.
 //
 // # Kernel paths
 //
@@ -41,16 +44,20 @@
 // Every element of C is computed the same way however C is tiled or
 // split: acc = Σ_p A(i,p)·B(p,j) over one k block, in order of p, one
 // fused multiply-add per term (on PathGeneric a multiply and an add, which
-// the compiler fuses on some architectures, such as arm64),
-// then C = alpha·acc + beta·C for the first block and C = alpha·acc + C
-// for the next, in block order. The k blocks depend only on k. A product
-// of at least about 2 MFLOP is split into parts fixed by its shape (two
-// column bands, or two to eight row bands for tall C), which the caller
-// and up to Workers−1 helper goroutines claim one at a time. Results are
-// therefore bit-identical whatever GOMAXPROCS or Config.Workers say, and
-// also when a product is computed in bands by separate calls. They differ between
-// paths in the last bits, within the float32 error bound
-// |ΔC| ≤ γ_(k+nb+3)·(|alpha|·Σ_p|A(i,p)B(p,j)| + |beta·C|).
+// the compiler fuses on some architectures, such as arm64), then
+// C = beta·C + alpha·acc (one FMA after rounding alpha·acc) for the first
+// block and C = C + alpha·acc for the next, in block order. The k blocks
+// depend only on k. A product of at least about 2 MFLOP is split into
+// parts fixed by its shape (two column bands, or two to eight row bands
+// for tall C), which the caller and up to Workers−1 helper goroutines
+// claim one at a time. Results are therefore bit-identical whatever
+// GOMAXPROCS or Config.Workers say, and also when a product is computed in
+// bands by separate calls. They differ between paths in the last bits,
+// within the float32 error bound
+//
+//	|ΔC| ≤ γ_(k+nb+3)·(|alpha|·Σ_p|A(i,p)B(p,j)| + |beta·C|),  γ_r = r·u/(1−r·u),
+//
+// u = 2⁻²⁴, nb the number of k blocks.
 //
 // # Relation to other packages
 //

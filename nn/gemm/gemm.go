@@ -5,7 +5,8 @@ import "runtime"
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C on row-major matrices,
 // where op(X) is X or its transpose Xᵀ as transA/transB say.
 // op(A) is m×k, op(B) is k×n and C is m×n; lda, ldb and ldc are the row
-// strides of A, B and C as stored. When beta is 0, C is not read.
+// strides of A, B and C as stored. When beta is 0, C is not read; when
+// alpha or k is 0, A and B are not read (C = beta*C).
 //
 // Sgemm runs the fastest kernel path of this CPU on up to GOMAXPROCS
 // goroutines; it is Config{}.Sgemm. It does not allocate in steady state.
