@@ -1,4 +1,4 @@
-package stages
+package stages_test
 
 import (
 	"flag"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"sdapipe/schemas"
+	"sdapipe/stages"
 )
 
 var update = flag.Bool("update", false, "rewrite generated sections and golden files")
@@ -23,7 +24,7 @@ func TestReadmeIsCurrent(t *testing.T) {
 	text := string(b)
 	for _, sec := range []struct{ name, body string }{
 		{"schemas", schemas.Markdown()},
-		{"stages", Markdown()},
+		{"stages", stages.Markdown()},
 	} {
 		begin, end := "<!-- BEGIN GENERATED: "+sec.name+" -->\n", "<!-- END GENERATED: "+sec.name+" -->"
 		i, j := strings.Index(text, begin), strings.Index(text, end)
