@@ -7,18 +7,28 @@ import (
 	"sdapipe"
 )
 
-// shrink makes the default study's stages cheap without changing its
-// graph: the no-op cost depends on the number of stages and outputs, not
-// on their sizes.
-var shrink = []string{
-	"simulate.lorenz.trajectories=100", "simulate.lorenz.burn_in=10", "simulate.lorenz.length=80",
-	"train.k2.steps=2", "train.k2.width=16", "train.k2.valid_windows=8", "train.k2.check_samples=4", "train.k2.check_steps=2",
-	"filter.lo.particles=64", "filter.lo.keep=8", "filter.hi.particles=64", "filter.hi.keep=8",
-	"observe.lo.count=1", "observe.hi.count=1",
-	"sample.lo_c0.samples=2", "sample.lo_c1.samples=2", "sample.lo_c2.samples=2",
-	"sample.hi_c0.samples=2", "sample.hi_c1.samples=2", "sample.hi_c2.samples=2",
-	"sample.lo_c0.steps=2", "sample.lo_c1.steps=2", "sample.lo_c2.steps=2",
-	"sample.hi_c0.steps=2", "sample.hi_c1.steps=2", "sample.hi_c2.steps=2",
+// shrink returns overrides that make the default study's stages cheap
+// without changing its graph: the no-op cost depends on the number of
+// stages and outputs, not on their sizes.
+func shrink() []string {
+	byKind := map[string][]string{
+		"simulate": {"trajectories=100", "burn_in=10", "length=80"},
+		"train":    {"steps=2", "width=16", "valid_windows=8", "check_samples=4", "check_steps=2"},
+		"observe":  {"count=1"},
+		"filter":   {"particles=64", "keep=8"},
+		"sample":   {"samples=2", "steps=2"},
+	}
+	cfg, diags := Load("pipeline.hcl", ".", sdapipe.DefaultPipeline, nil)
+	if diags.HasErrors() {
+		panic(diags.Error())
+	}
+	var sets []string
+	for _, st := range cfg.Stages {
+		for _, kv := range byKind[st.Kind.Name] {
+			sets = append(sets, st.Addr+"."+kv)
+		}
+	}
+	return sets
 }
 
 // BenchmarkNoopRun measures `sdapipe run full` on the default study when
@@ -26,8 +36,9 @@ var shrink = []string{
 // stage from its record and check its objects and stable paths.
 func BenchmarkNoopRun(b *testing.B) {
 	dir := b.TempDir()
+	sets := shrink()
 	load := func() *Config {
-		cfg, diags := Load("pipeline.hcl", dir, sdapipe.DefaultPipeline, shrink)
+		cfg, diags := Load("pipeline.hcl", dir, sdapipe.DefaultPipeline, sets)
 		if diags.HasErrors() {
 			b.Fatal(diags)
 		}

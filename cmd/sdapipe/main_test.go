@@ -9,11 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"sdapipe"
 	"sdapipe/pipeline"
 )
 
@@ -314,22 +316,34 @@ func TestSecondProcessWaitsForLock(t *testing.T) {
 	}
 }
 
-// shrunk overrides make the embedded default study cheap while keeping
-// its graph: every stage kind runs.
-var shrunk = []string{
-	"simulate.lorenz.trajectories=100", "simulate.lorenz.burn_in=10", "simulate.lorenz.length=80",
-	"train.k2.steps=20", "train.k2.width=16", "train.k2.valid_every=10", "train.k2.valid_windows=8",
-	"train.k2.check_samples=4", "train.k2.check_steps=2",
-	"filter.lo.particles=64", "filter.lo.keep=8", "filter.hi.particles=64", "filter.hi.keep=8",
-	"observe.lo.count=2", "observe.hi.count=2",
-	"sample.lo_c0.samples=3", "sample.lo_c1.samples=3", "sample.lo_c2.samples=3",
-	"sample.hi_c0.samples=3", "sample.hi_c1.samples=3", "sample.hi_c2.samples=3",
-	"sample.lo_c0.steps=4", "sample.lo_c1.steps=4", "sample.lo_c2.steps=4",
-	"sample.hi_c0.steps=4", "sample.hi_c1.steps=4", "sample.hi_c2.steps=4",
+// shrinkByKind lists, per stage kind, overrides that make the embedded
+// default study cheap while keeping its graph: every stage kind runs.
+var shrinkByKind = map[string][]string{
+	"simulate": {"trajectories=100", "burn_in=10", "length=80"},
+	"train":    {"steps=20", "width=16", "valid_every=10", "valid_windows=8", "check_samples=4", "check_steps=2"},
+	"observe":  {"count=2"},
+	"filter":   {"particles=64", "keep=8"},
+	"sample":   {"samples=3", "steps=4"},
+}
+
+// shrunk returns the --set arguments that shrink every stage of the
+// embedded default pipeline.
+func shrunk() []string {
+	cfg, diags := pipeline.Load("pipeline.hcl", ".", sdapipe.DefaultPipeline, nil)
+	if diags.HasErrors() {
+		panic(diags.Error())
+	}
+	var sets []string
+	for _, st := range cfg.Stages {
+		for _, kv := range shrinkByKind[st.Kind.Name] {
+			sets = append(sets, st.Addr+"."+kv)
+		}
+	}
+	return sets
 }
 
 func withSets(args ...string) []string {
-	for _, s := range shrunk {
+	for _, s := range shrunk() {
 		args = append(args, "--set", s)
 	}
 	return args
@@ -361,7 +375,7 @@ func TestDefaultStudyRerunsNothingAndIgnoresGOMAXPROCS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Contains(string(out), "ran in") || strings.Count(string(out), "cached") != 14 {
+			if strings.Contains(string(out), "ran in") || strings.Count(string(out), "cached") != 19 {
 				t.Errorf("second run of the default study executed something:\n%s", out)
 			}
 		}
@@ -372,6 +386,55 @@ func TestDefaultStudyRerunsNothingAndIgnoresGOMAXPROCS(t *testing.T) {
 	for k, v := range digests[0] {
 		if digests[1][k] != v {
 			t.Errorf("%s differs between GOMAXPROCS=1 and 2", k)
+		}
+	}
+}
+
+// TestStatusNamesWhatReruns runs the shrunk default study, then asks which
+// stages a training change and a sampling change would rerun: a training
+// parameter reruns train and everything after it, a sampling parameter
+// only that sample stage and its evaluation.
+func TestStatusNamesWhatReruns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: runs every stage kind")
+	}
+	dir := t.TempDir()
+	if code, _, errOut := runCLI(t, dir, withSets("run", "full")...); code != 0 {
+		t.Fatalf("run: %s", errOut)
+	}
+	tests := []struct {
+		set    string
+		reruns []string
+		reason string
+	}{
+		{"train.k2.lr=0.003", []string{"train.k2", "sample.lo_c0", "sample.lo_c1", "sample.lo_c2",
+			"sample.hi_c0", "sample.hi_c1", "sample.hi_c2", "evaluate.lo", "evaluate.hi"}, "param lr changed: 0.002 -> 0.003"},
+		{"train.k4.weight_decay=0.002", []string{"train.k4", "sample.lo_k4_c1", "sample.lo_k4_c2",
+			"sample.hi_k4_c1", "sample.hi_k4_c2", "evaluate.lo", "evaluate.hi"}, "param weight_decay changed: 0.001 -> 0.002"},
+		{"sample.lo_c1.tau=0.3", []string{"sample.lo_c1", "evaluate.lo"}, "param tau changed: 0.25 -> 0.3"},
+		{"observe.hi.noise=0.3", []string{"observe.hi", "filter.hi", "sample.hi_c0", "sample.hi_c1", "sample.hi_c2",
+			"sample.hi_k4_c1", "sample.hi_k4_c2", "evaluate.hi"},
+			"param noise changed: 0.25 -> 0.3"},
+	}
+	for _, tc := range tests {
+		code, out, errOut := runCLI(t, dir, withSets("status", "--explain", "--set", tc.set)...)
+		if code != 0 {
+			t.Fatalf("status: %s", errOut)
+		}
+		var got []string
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) >= 3 && f[1] == "to" && f[2] == "run" {
+				got = append(got, f[0])
+			}
+		}
+		sort.Strings(got)
+		want := append([]string(nil), tc.reruns...)
+		sort.Strings(want)
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("--set %s reruns %v, want %v\n%s", tc.set, got, want, out)
+		}
+		if !strings.Contains(out, tc.reason) {
+			t.Errorf("--set %s: status does not say %q:\n%s", tc.set, tc.reason, out)
 		}
 	}
 }
