@@ -17,6 +17,9 @@ type MetricPanel struct {
 	Title, XLabel string
 	Series        []Series
 	References    []Reference
+	// YMin, when not nil, cuts the y axis off below it, so that one very
+	// bad value does not flatten the others; lines leave the frame there.
+	YMin *float64
 }
 
 // A Reference is a named horizontal line.
@@ -63,6 +66,10 @@ func Metrics(title string, panels []MetricPanel) ([]byte, error) {
 			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 			p.Add(l)
 			p.Legend.Add(r.Name, l)
+		}
+		if pn.YMin != nil && p.Y.Min < *pn.YMin {
+			p.Y.Min = *pn.YMin
+			p.Title.Text += " (axis cut)"
 		}
 		p.Legend.Top = true
 		row[i] = p

@@ -378,6 +378,10 @@ func metricsFigure(addr string, summary []StageSummary) ([]byte, error) {
 		{"log_prior", "E[log p(x_2:L | x_1)]"}, {"log_lik", "E[log p(y | x)]"}, {"w1", "W1 to the filter"},
 	} {
 		pn := plots.MetricPanel{Title: m.label, XLabel: "corrections C"}
+		if m.key == "log_prior" {
+			cut := -1000.0 // C = 0 reaches -10^4: keep the C ≥ 1 values readable
+			pn.YMin = &cut
+		}
 		byWindow := map[int]*plots.Series{}
 		for _, st := range summary {
 			nv, ok := st.Medians[m.key]
