@@ -3,6 +3,8 @@ package dynamics
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"sdapipe/internal/chunks"
 )
 
 // TrajectoriesPerChunk is the number of trajectories one worker simulates
@@ -35,7 +37,7 @@ func Generate(sys System, nTraj, burnIn, length int, seed uint64) ([]float64, er
 	d := sys.Dim()
 	out := make([]float64, nTraj*length*d)
 	nChunks := (nTraj + TrajectoriesPerChunk - 1) / TrajectoriesPerChunk
-	err := forChunks(nChunks, func() func(int) error {
+	err := chunks.Run(nChunks, func() func(int) error {
 		ch := NewChain(sys)
 		src := rand.NewPCG(0, 0)
 		rng := rand.New(src)

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"sdapipe/dynamics"
+	"sdapipe/internal/chunks"
 )
 
 // ParticlesPerChunk is the number of particles one worker propagates at a
@@ -132,7 +133,7 @@ func (f *filter) newWorker() (*dynamics.Chain, *rand.PCG, *rand.Rand) {
 // transitions in place.
 func (f *filter) initialise() {
 	d := f.d
-	forChunks(f.nChunk, func() func(int) {
+	chunks.Do(f.nChunk, func() func(int) {
 		ch, src, rng := f.newWorker()
 		return func(c int) {
 			src.Seed(dynamics.StreamSeeds(f.cfg.Seed, 0, 0, uint64(c)))
@@ -153,7 +154,7 @@ func (f *filter) initialise() {
 func (f *filter) propagate(j int) {
 	d, m, step := f.d, f.cfg.Particles, f.cfg.Step
 	bs := step * d // floats per particle and block
-	forChunks(f.nChunk, func() func(int) {
+	chunks.Do(f.nChunk, func() func(int) {
 		ch, src, rng := f.newWorker()
 		return func(c int) {
 			src.Seed(dynamics.StreamSeeds(f.cfg.Seed, 0, uint64(j+1), uint64(c)))
@@ -196,7 +197,7 @@ func (f *filter) checkWeights(j int) (float64, error) {
 // Chunk sums are added in chunk order, so the totals do not depend on
 // GOMAXPROCS.
 func (f *filter) weigh(maxLog float64) (total, ess float64) {
-	forChunks(f.nChunk, func() func(int) {
+	chunks.Do(f.nChunk, func() func(int) {
 		return func(c int) {
 			lo, hi := f.chunkRange(c)
 			var s, s2 float64

@@ -3,6 +3,8 @@ package metrics
 import (
 	"fmt"
 	"math"
+
+	"sdapipe/internal/chunks"
 )
 
 // RowsPerChunk is the number of cost-matrix rows one worker computes at a
@@ -24,7 +26,7 @@ func EuclideanCost(dst, x, y []float64, d int) {
 		panic("metrics: EuclideanCost needs x, y of shape (n, d) and dst of length n·n")
 	}
 	n := len(x) / d
-	forChunks((n+RowsPerChunk-1)/RowsPerChunk, func(c int) {
+	chunks.Each((n+RowsPerChunk-1)/RowsPerChunk, func(c int) {
 		lo, hi := c*RowsPerChunk, min((c+1)*RowsPerChunk, n)
 		// Tile the columns so that a block of y rows stays in cache while
 		// the chunk's rows of x pass over it: streaming all of y per row

@@ -17,7 +17,7 @@ func TestScienceImportsPointDown(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not found")
 	}
-	science := []string{"dynamics", "diffusion", "observe", "filters", "metrics", "nn", "nn/gemm"}
+	science := []string{"dynamics", "diffusion", "observe", "filters", "metrics", "training", "nn", "nn/gemm", "internal/chunks"}
 	forbiddenDeps := []string{"sdapipe/pipeline", "sdapipe/stages", "sdapipe/artifacts", "sdapipe/schemas",
 		"sdapipe/cmd", "github.com/hashicorp/hcl"}
 	for _, pkg := range science {
