@@ -102,6 +102,16 @@ func openWorkspace(cfg *pipeline.Config) (*pipeline.Workspace, error) {
 	return pipeline.OpenWorkspace(cfg.Workspace)
 }
 
+// loadWorkspace loads the pipeline and opens its existing workspace.
+func (c *common) loadWorkspace() (*pipeline.Config, *pipeline.Workspace, error) {
+	cfg, err := c.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	ws, err := openWorkspace(cfg)
+	return cfg, ws, err
+}
+
 func cmdVersion(stdout io.Writer) error {
 	fmt.Fprintf(stdout, "sdapipe %s %s %s/%s\n", pipeline.Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
@@ -361,11 +371,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	ws, err := openWorkspace(cfg)
+	_, ws, err := c.loadWorkspace()
 	if err != nil {
 		return err
 	}
@@ -391,11 +397,7 @@ func cmdGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	ws, err := openWorkspace(cfg)
+	cfg, ws, err := c.loadWorkspace()
 	if err != nil {
 		return err
 	}
