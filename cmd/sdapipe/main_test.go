@@ -176,6 +176,10 @@ func TestInvalidFixturesThroughCLI(t *testing.T) {
 			if strings.Contains(errOut, "panic") || strings.Contains(errOut, "goroutine") {
 				t.Errorf("stderr shows a panic:\n%s", errOut)
 			}
+			// The workspace would sit beside the pipeline file: nothing may be written.
+			if _, err := os.Stat(filepath.Join(filepath.Dir(abs), ".sdapipe")); !os.IsNotExist(err) {
+				t.Errorf("a rejected pipeline created a workspace")
+			}
 		})
 	}
 	if ran == 0 {
