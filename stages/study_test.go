@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
 	"sdapipe/metrics"
+	"sdapipe/nn"
 	"sdapipe/nn/gemm"
 	"sdapipe/observe"
 	"sdapipe/pipeline"
@@ -445,4 +447,107 @@ func TestGoldenDigests(t *testing.T) {
 			t.Errorf("%s has no golden digest; run with -update", name)
 		}
 	}
+}
+
+// TestReadmeTorchSnippet runs the README's PyTorch module on the tiny
+// study's trained weights and compares its output with the Go network's,
+// so the snippet notebook users copy stays correct. It needs Debian's
+// python3-torch and skips without it (CI does not install torch).
+func TestReadmeTorchSnippet(t *testing.T) {
+	s := runStudy(t)
+	python := numpyPython(t)
+	if exec.Command(python, "-c", "import torch").Run() != nil {
+		t.Skip("skipping: no python3-torch (Debian: apt-get install python3-torch)")
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin = "```python\nimport json, numpy as np, torch, torch.nn as nn\n"
+	i := strings.Index(string(readme), begin)
+	if i < 0 {
+		t.Fatal("README has no PyTorch snippet")
+	}
+	snippet := string(readme[i+len("```python\n"):])
+	snippet = snippet[:strings.Index(snippet, "```")]
+	rec, _ := s.ws.Latest("train.k2")
+	o, _ := rec.Output("weights")
+	dir := filepath.Dir(s.ws.OutPath("train.k2", o)) + "/"
+	snippet = strings.Replace(snippet, `out = ".sdapipe/out/train.k2/"`, fmt.Sprintf("out = %q", dir), 1)
+
+	// Fixed inputs: 7 windows of 15 standardised values at 7 times.
+	rows, f := 7, 15
+	x, ts := make([]float32, rows*f), make([]float32, rows)
+	for i := range x {
+		x[i] = float32(math.Sin(float64(i)))
+	}
+	for r := range ts {
+		ts[r] = float32(r+1) / 8
+	}
+	in := filepath.Join(t.TempDir(), "in.npz")
+	fh, _ := os.Create(in)
+	if err := artifacts.WriteNPZ(fh, []artifacts.NamedArray{
+		{Name: "x", Array: artifacts.NewFloat32([]int{rows, f}, x)},
+		{Name: "t", Array: artifacts.NewFloat32([]int{rows}, ts)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fh.Close()
+	script := snippet + fmt.Sprintf(`
+z = np.load(%q)
+with torch.no_grad():
+    eps = net(torch.from_numpy(z["x"]), torch.from_numpy(z["t"])).numpy()
+print(json.dumps(eps.astype(float).ravel().tolist()))
+`, in)
+	out, err := exec.Command(python, "-c", script).Output()
+	if err != nil {
+		t.Fatalf("python: %v", err)
+	}
+	var want []float64
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	net, err := loadTrained(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]float32, rows*f)
+	net.EpsRows(got, x, ts, rows)
+	for i := range got {
+		// float32 networks with different summation orders: agreement to a
+		// few units in the 5th significant digit.
+		if d := math.Abs(float64(got[i]) - want[i]); d > 1e-4+1e-4*math.Abs(want[i]) {
+			t.Fatalf("output %d: Go %v, README torch module %v", i, got[i], want[i])
+		}
+	}
+}
+
+// loadTrained rebuilds a network from a train stage's out directory.
+func loadTrained(dir string) (*nn.Net, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "network.json"))
+	if err != nil {
+		return nil, err
+	}
+	var cfg stages.NetworkConfig
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return nil, err
+	}
+	net, err := nn.NewNet(cfg.NN(), rand.New(rand.NewPCG(0, 0)))
+	if err != nil {
+		return nil, err
+	}
+	ms, err := artifacts.ReadNPZFile(filepath.Join(dir, "weights.npz"))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		w, err := m.Array.Float32()
+		if err != nil {
+			return nil, err
+		}
+		if err := net.SetParam(m.Name, w); err != nil {
+			return nil, err
+		}
+	}
+	return net, nil
 }
