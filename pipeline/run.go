@@ -100,10 +100,13 @@ func (r *Runner) Run(ctx context.Context, targets []string) ([]*Result, error) {
 						}
 						running++
 						r.logger(st).Info("running: "+strings.Join(d.Reasons, "; "), "key", short(d.Key.String()))
-						go func(st *Stage, d Decision) {
-							res, rec := r.execute(ctx, st, d, inputsOf(st, records))
+						// Gather inputs here: the loop owns records, and the
+						// goroutine must not read it while the loop writes.
+						in := inputsOf(st, records)
+						go func() {
+							res, rec := r.execute(ctx, st, d, in)
 							done <- finished{res, rec}
-						}(st, d)
+						}()
 					}
 				}
 				pending = append(pending[:i], pending[i+1:]...)

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -253,7 +254,7 @@ func TestSIGKILLLeavesNothingThatLooksComplete(t *testing.T) {
 	dir := writeConfig(t, slow)
 	cmd := exec.Command(binary, "run", "full")
 	cmd.Dir = dir
-	var stderr bytes.Buffer
+	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -297,7 +298,7 @@ func TestSecondProcessWaitsForLock(t *testing.T) {
 	}
 	cmd := exec.Command(binary, "run", "full")
 	cmd.Dir = dir
-	var stderr bytes.Buffer
+	var stderr syncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -441,4 +442,23 @@ func TestStatusNamesWhatReruns(t *testing.T) {
 			t.Errorf("--set %s: status does not say %q:\n%s", tc.set, tc.reason, out)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer that a child process's output goroutine
+// may write while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
