@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -344,22 +345,10 @@ func (c *Config) suggest(addr string, kinds []string) string {
 
 // Deps returns the addresses a stage depends on, sorted and without repeats.
 func (s *Stage) Deps() []string {
-	var out []string
+	out := make([]string, 0, len(s.Refs))
 	for _, r := range s.Refs {
-		if len(out) == 0 || out[len(out)-1] != r.Stage {
-			out = append(out, r.Stage)
-		}
+		out = append(out, r.Stage)
 	}
-	sort.Strings(out)
-	return dedupe(out)
-}
-
-func dedupe(xs []string) []string {
-	out := xs[:0]
-	for i, x := range xs {
-		if i == 0 || x != xs[i-1] {
-			out = append(out, x)
-		}
-	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -166,22 +167,13 @@ func (c *Config) Downstream(addr string) []string {
 	var out []string
 	for _, s := range c.Order() {
 		for _, d := range s.Deps() {
-			if d == addr || contains(out, d) {
+			if d == addr || slices.Contains(out, d) {
 				out = append(out, s.Addr)
 				break
 			}
 		}
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // Text renders the graph as one line per stage with its dependencies.

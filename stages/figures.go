@@ -54,7 +54,7 @@ func trajectoryFigure(title string, sys dynamics.System, op observe.Operator, y,
 		if ref != nil {
 			r := plots.Ensemble{Name: ref.Name}
 			for _, m := range ref.Members {
-				r.Members = append(r.Members, column32(m, v, dim))
+				r.Members = append(r.Members, columnF64(m, v, dim))
 			}
 			pn.Ensembles = append(pn.Ensembles, r)
 		}
@@ -84,7 +84,7 @@ func column(x []float32, v, dim int) []float64 {
 	return out
 }
 
-func column32(x []float64, v, dim int) []float64 {
+func columnF64(x []float64, v, dim int) []float64 {
 	out := make([]float64, len(x)/dim)
 	for i := range out {
 		out[i] = x[i*dim+v]
