@@ -17,15 +17,27 @@ const trainShards = 2
 // rows ran equally fast on two cores.
 const trainMicro = 256
 
-// A Trainer runs SDA's denoising training steps (spec §2.2) on a Net:
+// A Trainable is a network that a Trainer can fit: its parameters, in a
+// fixed order, and its denoising loss recorded on a tape.
+//
+// Loss records mean((ε_φ(x_t, t) − ε)²) for rows examples: xt and eps hold
+// rows equal-sized examples, t one time per row. The Trainer calls Loss from
+// several goroutines at once, each with its own tape, so Loss must only
+// read shared state (the parameters) and record everything else on tp.
+type Trainable interface {
+	Params() []*Param
+	Loss(tp *Tape, xt, t, eps []float32, rows int) *Tensor
+}
+
+// A Trainer runs SDA's denoising training steps (spec §2.2) on a model:
 //
 //	loss = mean((ε_φ(x_t, t) − ε)²),  x_t = μ(t)·x + σ(t)·ε
 //
 // with AdamW. The caller draws t and ε and forms x_t (the schedule lives
 // in package diffusion). A Trainer reuses its tapes and buffers, so steps
-// after the first allocate nothing.
+// after the first allocate nothing (if the model's Loss does not).
 type Trainer struct {
-	Net    *Net
+	Model  Trainable
 	Opt    *AdamW
 	shards [trainShards]trainShard
 	job    shardJob
@@ -40,11 +52,11 @@ type trainShard struct {
 	loss float64 // mean squared error × rows of the part
 }
 
-// NewTrainer returns a trainer for net with AdamW at learning rate lr and
+// NewTrainer returns a trainer for m with AdamW at learning rate lr and
 // weight decay wd (spec §3: 1e-3 and 1e-3).
-func NewTrainer(net *Net, lr, wd float64) *Trainer {
-	tr := &Trainer{Net: net, Opt: NewAdamW(net.Params(), lr, wd)}
-	ps := net.Params()
+func NewTrainer(m Trainable, lr, wd float64) *Trainer {
+	ps := m.Params()
+	tr := &Trainer{Model: m, Opt: NewAdamW(ps, lr, wd)}
 	for s := range tr.shards {
 		sh := &tr.shards[s]
 		if s == 0 {
@@ -82,10 +94,10 @@ func (tr *Trainer) Step(xt, t, eps []float32, rows int, lr float64) (float64, er
 	if rows < 1 {
 		panic("nn: Trainer.Step needs at least one row")
 	}
-	f := tr.Net.Cfg.Features
-	checkRows("Step", rows, f, xt, eps)
-	checkRows("Step", rows, 1, t)
-	tr.job = shardJob{tr: tr, xt: xt, t: t, eps: eps, rows: rows}
+	if len(xt)%rows != 0 || len(eps) != len(xt) || len(t) != rows {
+		panic("nn: Trainer.Step: xt and eps must hold rows equal examples and t one time per row")
+	}
+	tr.job = shardJob{tr: tr, xt: xt, t: t, eps: eps, rows: rows, f: len(xt) / rows}
 	parallelFor(trainShards, 1, &tr.job)
 	tr.job = shardJob{}
 	var loss float64
@@ -106,14 +118,14 @@ func (tr *Trainer) Step(xt, t, eps []float32, rows int, lr float64) (float64, er
 type shardJob struct {
 	tr         *Trainer
 	xt, t, eps []float32
-	rows       int
+	rows, f    int // examples in the batch, values per example
 }
 
 func (j *shardJob) run(lo, hi int) {
 	for s := lo; s < hi; s++ {
 		sh := &j.tr.shards[s]
 		if s == 0 {
-			ZeroGrads(j.tr.Net.Params())
+			ZeroGrads(j.tr.Model.Params())
 		} else {
 			clear(sh.flat)
 		}
@@ -128,10 +140,10 @@ func (j *shardJob) run(lo, hi int) {
 // micro runs forward and backward on rows [r0, r1), adding the parameter
 // gradients into the shard's.
 func (j *shardJob) micro(sh *trainShard, r0, r1 int) {
-	f := j.tr.Net.Cfg.Features
+	f := j.f
 	tp := sh.tp
 	tp.Reset()
-	loss := j.tr.Net.Loss(tp, j.xt[r0*f:r1*f], j.t[r0:r1], j.eps[r0*f:r1*f], r1-r0)
+	loss := j.tr.Model.Loss(tp, j.xt[r0*f:r1*f], j.t[r0:r1], j.eps[r0*f:r1*f], r1-r0)
 	sh.loss += float64(loss.Data[0]) * float64(r1-r0)
 	// The batch loss is Σ (rows_part/rows)·loss_part: seed each part's
 	// backward pass with its weight.
