@@ -9,7 +9,7 @@ import (
 
 	"sdapipe/diffusion"
 	"sdapipe/dynamics"
-	"sdapipe/nn"
+	"sdapipe/nets/resmlp"
 	"sdapipe/observe"
 	"sdapipe/training"
 )
@@ -44,7 +44,7 @@ func guidedSampler(b *testing.B, n, corrections int) (*diffusion.PC, diffusion.D
 
 var (
 	netOnce sync.Once
-	theNet  *nn.Net
+	theNet  *resmlp.Net
 	netErr  error
 )
 
@@ -53,7 +53,7 @@ var (
 // A randomly initialised network is no noise predictor: guided sampling
 // with it diverges within a few dozen steps, so timing needs a trained one.
 // Training takes about ten seconds; it is setup, not measured.
-func trainedNet(b *testing.B) *nn.Net {
+func trainedNet(b *testing.B) *resmlp.Net {
 	netOnce.Do(func() {
 		sys := dynamics.NewLorenz63()
 		x, err := dynamics.Generate(sys, 64, 256, 256, 1)
@@ -67,7 +67,7 @@ func trainedNet(b *testing.B) *nn.Net {
 			data[i] = float32(v)
 		}
 		ds := training.Dataset{Data: data, N: 64, L: 256, D: 3}
-		theNet, netErr = nn.NewNet(nn.LocalConfig(3, 5, 256), rand.New(rand.NewPCG(1, 2)))
+		theNet, netErr = resmlp.NewNet(resmlp.LocalConfig(3, 5, 256), rand.New(rand.NewPCG(1, 2)))
 		if netErr != nil {
 			return
 		}

@@ -1,6 +1,9 @@
-// Package nn provides float32 tensors, an explicit reverse-mode tape, the
-// layers of the SDA local score network, AdamW, and fast whole-batch
-// inference and input-gradient paths for that network.
+// Package nn is sdapipe's network engine: float32 tensors, an explicit
+// reverse-mode tape with fused ops, the kernels behind them (also exported
+// for the models' own inference paths, kernels_export.go), AdamW and a
+// data-parallel Trainer. It holds no SDA model: the networks themselves
+// live in the packages under nets (nets/resmlp, ...), built from these
+// pieces.
 //
 // # Layout and conventions
 //
@@ -10,10 +13,7 @@
 // fields (conv2d via im2col + GEMM, channel and group norms, up- and
 // down-sampling) use the same Tensor with Shape (N, C, H, W) and interpret the
 // trailing axes themselves; the tape does not care what an op does with its
-// shape. An op is a Tape method that takes a node from the arena (Tape.op),
-// writes its output and saves what its backward pass needs in the node's
-// aux buffer, a new opKind, and a backward function that Tape.backward
-// dispatches to; op_*.go hold one op each, with its test.
+// shape (see "Adding an op" below).
 //
 // Weights are stored as PyTorch stores them: a Linear layer's weight is
 // (out, in) and its bias (out), so Y = X·Wᵀ + b. Parameters carry stable
@@ -40,7 +40,7 @@
 //
 // There is no global no-grad mode: what is recorded on a tape gets gradients,
 // inputs made with Var get input gradients, Const inputs do not, and code
-// that needs no gradients (Net.Eps) does not use a tape. A Tape owns an arena
+// that needs no gradients (a model's Eps) does not use a tape. A Tape owns an arena
 // of nodes whose buffers survive Reset, so a training loop that records the
 // same graph every step allocates nothing after the first step. Backward may
 // share one gradient buffer between an op's output and the input it passes
@@ -56,7 +56,7 @@
 // results are likewise independent of the number of goroutines.
 //
 // Where a product is too small to split well, the work is split above it
-// instead: Net.Eps and Net.EpsVJP give each goroutine whole tiles of 256
+// instead: the residual MLP's Eps and EpsVJP give each goroutine whole tiles of 256
 // rows with single-threaded products, and Trainer.Step runs two fixed
 // halves of the batch on their own tapes and adds their gradients in order.
 // Tile and shard boundaries depend on the row count only, so training and
@@ -67,7 +67,17 @@
 //
 // # Neighbours
 //
-// nn imports nothing from the project but nn/gemm. The diffusion package
-// drives a Net through its Eps and EpsVJP methods; the train stage builds
-// batches, forms x_t = μ(t)x + σ(t)ε and calls Trainer.Step.
+// nn imports nothing from the project but nn/gemm. Model packages (nets/...)
+// build networks from its layers, ops and exported kernels; package
+// training builds batches, forms x_t = μ(t)x + σ(t)ε and calls Trainer.Step
+// on any Trainable.
+//
+// # Adding an op
+//
+// An op is a Tape method in its own op_NAME.go: it takes a node from the
+// arena (Tape.op), writes its output and saves in the node's aux buffer
+// what its backward pass needs; it gets a new opKind and a backward method
+// that Tape.backward dispatches to. Its test, op_NAME_test.go, checks the
+// float32 op against a float64 mirror (package nntest) and the mirror's
+// VJP against central differences (gradcheck_test.go).
 package nn

@@ -30,8 +30,3 @@ type ErrNonFinite struct {
 func (e ErrNonFinite) Error() string {
 	return fmt.Sprintf("nn: non-finite loss %g at step %d", e.Value, e.Step)
 }
-
-// A ConfigError reports an invalid network configuration.
-type ConfigError struct{ Msg string }
-
-func (e *ConfigError) Error() string { return "nn: invalid network configuration: " + e.Msg }

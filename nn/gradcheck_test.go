@@ -17,23 +17,8 @@ type opCase struct {
 	noGrad []bool // inputs that get no gradient (e.g. Const)
 }
 
-// Tolerances. FD: central differences in float64 with h = 1e-6 have
-// truncation error O(h²·f”') ≈ 1e-12 and rounding error ≈ 1e-16/h = 1e-10,
-// so 1e-6 relative (1e-8 absolute near zero) has margin. float32 vs float64:
-// each output sums at most ~100 products of O(1) values, each rounded at
-// 6e-8 relative: 2e-5 relative, 2e-5 absolute for sums that cancel.
-const (
-	fdRel, fdAbs   = 1e-6, 1e-8
-	f32Rel, f32Abs = 2e-5, 2e-5
-)
-
-func near(a, b, abs, rel float64) bool {
-	if a == b {
-		return true
-	}
-	d := math.Abs(a - b)
-	return d <= abs || d <= rel*math.Max(math.Abs(a), math.Abs(b))
-}
+// Tolerances fdRel, fdAbs, f32Rel and f32Abs are nntest's; their
+// justification is there.
 
 func randInputs(rng *rand.Rand, c opCase) [][]float64 {
 	in := make([][]float64, len(c.sizes))

@@ -14,6 +14,7 @@ type rangeJob interface{ run(lo, hi int) }
 // A task is one parallelFor call shared with the helper goroutines.
 type task struct {
 	job           rangeJob
+	ext           RangeJob // set instead of job by ParallelFor
 	n, grain, cnt int
 	next          atomic.Int64
 	wg            sync.WaitGroup
@@ -25,8 +26,12 @@ func (t *task) work() {
 		if c >= t.cnt {
 			return
 		}
-		lo := c * t.grain
-		t.job.run(lo, min(lo+t.grain, t.n))
+		lo, hi := c*t.grain, min((c+1)*t.grain, t.n)
+		if t.ext != nil {
+			t.ext.Run(lo, hi)
+		} else {
+			t.job.run(lo, hi)
+		}
 	}
 }
 
@@ -43,7 +48,13 @@ var workers struct {
 // parallelFor runs job over [0, n) in chunks of grain items. Chunk c always
 // covers [c·grain, min((c+1)·grain, n)), whatever GOMAXPROCS is; chunks run
 // concurrently, in no particular order, on the caller and idle helpers.
-func parallelFor(n, grain int, job rangeJob) {
+func parallelFor(n, grain int, job rangeJob) { parallelOver(n, grain, job, nil) }
+
+// parallelForExt is parallelFor for an exported RangeJob.
+func parallelForExt(n, grain int, job RangeJob) { parallelOver(n, grain, nil, job) }
+
+// parallelOver runs job, or ext when job is nil, as parallelFor describes.
+func parallelOver(n, grain int, job rangeJob, ext RangeJob) {
 	if n <= 0 {
 		return
 	}
@@ -52,13 +63,17 @@ func parallelFor(n, grain int, job rangeJob) {
 	procs := runtime.GOMAXPROCS(0)
 	if cnt == 1 || procs == 1 {
 		for lo := 0; lo < n; lo += grain {
-			job.run(lo, min(lo+grain, n))
+			if ext != nil {
+				ext.Run(lo, min(lo+grain, n))
+			} else {
+				job.run(lo, min(lo+grain, n))
+			}
 		}
 		return
 	}
 	helpers := min(procs, cnt) - 1
 	t := getTask(helpers)
-	t.job, t.n, t.grain, t.cnt = job, n, grain, cnt
+	t.job, t.ext, t.n, t.grain, t.cnt = job, ext, n, grain, cnt
 	t.next.Store(0)
 	for range helpers {
 		t.wg.Add(1)
@@ -70,7 +85,7 @@ func parallelFor(n, grain int, job rangeJob) {
 	}
 	t.work()
 	t.wg.Wait()
-	t.job = nil
+	t.job, t.ext = nil, nil
 	putTask(t)
 }
 

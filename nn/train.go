@@ -75,16 +75,6 @@ func NewTrainer(m Trainable, lr, wd float64) *Trainer {
 	return tr
 }
 
-// Loss records the denoising loss of a batch on tp and returns it (shape
-// (1)): xt and eps are (rows, F), t is (rows).
-func (n *Net) Loss(tp *Tape, xt, t, eps []float32, rows int) *Tensor {
-	f := n.Cfg.Features
-	checkRows("Loss", rows, f, xt, eps)
-	checkRows("Loss", rows, 1, t)
-	pred := n.Forward(tp, tp.Const(xt, rows, f), tp.Const(t, rows))
-	return tp.MSE(pred, tp.Const(eps, rows, f))
-}
-
 // Step runs one training step at learning rate lr: forward, loss and
 // backward (the gradients are overwritten, not accumulated), then one AdamW
 // update. xt and eps are (rows, F), t is (rows). It returns the batch loss.

@@ -8,7 +8,7 @@ import (
 
 	"sdapipe/artifacts"
 	"sdapipe/diffusion"
-	"sdapipe/nn"
+	"sdapipe/nets/resmlp"
 	"sdapipe/observe"
 )
 
@@ -78,12 +78,12 @@ type Settings struct {
 }
 
 // loadNet rebuilds a trained network from a train stage's outputs.
-func loadNet(env *Env, param string) (*nn.Net, NetworkConfig, error) {
+func loadNet(env *Env, param string) (*resmlp.Net, NetworkConfig, error) {
 	var cfg NetworkConfig
 	if err := env.ReadJSON(param, "network", &cfg); err != nil {
 		return nil, cfg, err
 	}
-	net, err := nn.NewNet(cfg.NN(), rand.New(rand.NewPCG(0, 0)))
+	net, err := resmlp.NewNet(cfg.NN(), rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, cfg, fmt.Errorf("stage %s: network of %s: %w", env.Addr, env.Inputs[param].Addr, err)
 	}
@@ -168,7 +168,7 @@ func runSample(ctx context.Context, env *Env) error {
 // samplePosterior draws p.samples trajectories per observation set, in
 // chunks of events that each draw from their own random stream, so the
 // result does not depend on how chunks are scheduled.
-func samplePosterior(ctx context.Context, env *Env, net *nn.Net, netCfg NetworkConfig, op observe.Operator, noise float64, obsY []float32, nObs int) ([]float32, error) {
+func samplePosterior(ctx context.Context, env *Env, net *resmlp.Net, netCfg NetworkConfig, op observe.Operator, noise float64, obsY []float32, nObs int) ([]float32, error) {
 	p := env.Params
 	length, dim := op.Shape()
 	samples, chunk, m := p.Int("samples"), p.Int("chunk"), op.Outputs()

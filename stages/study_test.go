@@ -18,7 +18,7 @@ import (
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
 	"sdapipe/metrics"
-	"sdapipe/nn"
+	"sdapipe/nets/resmlp"
 	"sdapipe/nn/gemm"
 	"sdapipe/observe"
 	"sdapipe/pipeline"
@@ -523,7 +523,7 @@ print(json.dumps(eps.astype(float).ravel().tolist()))
 }
 
 // loadTrained rebuilds a network from a train stage's out directory.
-func loadTrained(dir string) (*nn.Net, error) {
+func loadTrained(dir string) (*resmlp.Net, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "network.json"))
 	if err != nil {
 		return nil, err
@@ -532,7 +532,7 @@ func loadTrained(dir string) (*nn.Net, error) {
 	if err := json.Unmarshal(b, &cfg); err != nil {
 		return nil, err
 	}
-	net, err := nn.NewNet(cfg.NN(), rand.New(rand.NewPCG(0, 0)))
+	net, err := resmlp.NewNet(cfg.NN(), rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, err
 	}

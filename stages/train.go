@@ -7,6 +7,7 @@ import (
 
 	"sdapipe/artifacts"
 	"sdapipe/diffusion"
+	"sdapipe/nets/resmlp"
 	"sdapipe/nn"
 	"sdapipe/plots"
 	"sdapipe/training"
@@ -30,8 +31,8 @@ type NetworkConfig struct {
 }
 
 // NN returns the nn configuration.
-func (c NetworkConfig) NN() nn.Config {
-	return nn.Config{Features: c.Features, Width: c.Width, Depth: c.Depth, Embed: c.Embed, EmbedHidden: c.EmbedHidden, Freqs: c.Freqs}
+func (c NetworkConfig) NN() resmlp.Config {
+	return resmlp.Config{Features: c.Features, Width: c.Width, Depth: c.Depth, Embed: c.Embed, EmbedHidden: c.EmbedHidden, Freqs: c.Freqs}
 }
 
 // Train fits the local score network by denoising score matching.
@@ -112,7 +113,7 @@ func runTrain(ctx context.Context, env *Env) error {
 		Width: p.Int("width"), Depth: p.Int("depth"), Embed: p.Int("embed"), EmbedHidden: 256, Freqs: 16,
 		Schedule: "vp-cosine", Eta: p.Float("eta"),
 	}
-	net, err := nn.NewNet(netCfg.NN(), env.RNG("init"))
+	net, err := resmlp.NewNet(netCfg.NN(), env.RNG("init"))
 	if err != nil {
 		return fmt.Errorf("stage %s: %w", env.Addr, err)
 	}
@@ -151,7 +152,7 @@ func runTrain(ctx context.Context, env *Env) error {
 	return writeTrainOutputs(env, net, netCfg, curve, check)
 }
 
-func writeTrainOutputs(env *Env, net *nn.Net, cfg NetworkConfig, curve []training.Point, check training.CheckResult) error {
+func writeTrainOutputs(env *Env, net *resmlp.Net, cfg NetworkConfig, curve []training.Point, check training.CheckResult) error {
 	var members []artifacts.NamedArray
 	for _, p := range net.Params() {
 		members = append(members, artifacts.NamedArray{Name: p.Name, Array: artifacts.NewFloat32(p.Shape, p.Data)})

@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 
 	"sdapipe/diffusion"
+	"sdapipe/nets"
 	"sdapipe/nn"
 )
 
@@ -49,11 +50,13 @@ type Options struct {
 	Sched        diffusion.Schedule
 }
 
-// Validate checks the options against a network's window size.
-func (o Options) Validate(net *nn.Net, dim int) error {
+// Validate checks the options against a model's event size, for states of
+// dim values.
+func (o Options) Validate(m nets.Model, dim int) error {
 	switch {
-	case o.Window < 1 || o.Window*dim != net.Cfg.Features:
-		return fmt.Errorf("training: window %d × %d variables does not match the network's %d features", o.Window, dim, net.Cfg.Features)
+	case o.Window < 1 || o.Window*dim != nets.EventSize(m):
+		return fmt.Errorf("training: window %d × %d values per state does not match the network's events of %v",
+			o.Window, dim, m.EventShape())
 	case o.Batch < 1 || o.Steps < 1 || o.ValidEvery < 1 || o.ValidWindows < 1:
 		return fmt.Errorf("training: batch %d, steps %d, valid every %d, valid windows %d: all must be positive",
 			o.Batch, o.Steps, o.ValidEvery, o.ValidWindows)
@@ -78,24 +81,24 @@ type Point struct {
 // Progress is told about each finished step and its batch loss.
 type Progress func(step int, loss float64)
 
-// Train runs opt.Steps AdamW steps on net. Each step draws opt.Batch
+// Train runs opt.Steps AdamW steps on m. Each step draws opt.Batch
 // windows uniformly from all sliding windows of train, then t and ε
 // (diffusion.SampleWindows and Perturb), from rng. The validation set is
 // drawn once from validRNG. Train stops with ctx.Err() when ctx is
 // cancelled, and with an error naming the step if the loss is not finite.
-func Train(ctx context.Context, net *nn.Net, train, valid Dataset, opt Options, rng, validRNG *rand.Rand, progress Progress) ([]Point, error) {
-	if err := errors.Join(train.Validate(), valid.Validate(), opt.Validate(net, train.D)); err != nil {
+func Train(ctx context.Context, m nets.Model, train, valid Dataset, opt Options, rng, validRNG *rand.Rand, progress Progress) ([]Point, error) {
+	if err := errors.Join(train.Validate(), valid.Validate(), opt.Validate(m, train.D)); err != nil {
 		return nil, err
 	}
 	if valid.D != train.D {
 		return nil, fmt.Errorf("training: valid set has %d variables, train set %d", valid.D, train.D)
 	}
-	f := net.Cfg.Features
+	f := nets.EventSize(m)
 	vs, err := newValidSet(valid, opt, validRNG)
 	if err != nil {
 		return nil, err
 	}
-	tr := nn.NewTrainer(net, opt.LR, opt.WeightDecay)
+	tr := nn.NewTrainer(m, opt.LR, opt.WeightDecay)
 	x := make([]float32, opt.Batch*f)
 	xt := make([]float32, opt.Batch*f)
 	eps := make([]float32, opt.Batch*f)
@@ -123,7 +126,7 @@ func Train(ctx context.Context, net *nn.Net, train, valid Dataset, opt Options, 
 			progress(step+1, loss)
 		}
 		if (step+1)%opt.ValidEvery == 0 || step+1 == opt.Steps {
-			curve = append(curve, Point{Step: step + 1, LR: lr, TrainLoss: sum / float64(count), ValidLoss: vs.loss(net)})
+			curve = append(curve, Point{Step: step + 1, LR: lr, TrainLoss: sum / float64(count), ValidLoss: vs.loss(m)})
 			sum, count = 0, 0
 		}
 	}
@@ -150,8 +153,8 @@ func newValidSet(valid Dataset, opt Options, rng *rand.Rand) (*validSet, error) 
 
 // loss returns the mean squared ε error on the validation set, summed in
 // float64 in a fixed order.
-func (v *validSet) loss(net *nn.Net) float64 {
-	net.EpsRows(v.pred, v.xt, v.ts, v.rows)
+func (v *validSet) loss(m nets.Model) float64 {
+	m.EpsRows(v.pred, v.xt, v.ts, v.rows)
 	var s float64
 	for i, p := range v.pred {
 		d := float64(p - v.eps[i])
@@ -162,9 +165,9 @@ func (v *validSet) loss(net *nn.Net) float64 {
 
 // EpsLoss returns the mean squared error of the network's ε prediction on
 // noisy windows xt at times ts against the true noise eps.
-func EpsLoss(net *nn.Net, xt, ts, eps []float32) float64 {
+func EpsLoss(m nets.Model, xt, ts, eps []float32) float64 {
 	pred := make([]float32, len(xt))
-	net.EpsRows(pred, xt, ts, len(ts))
+	m.EpsRows(pred, xt, ts, len(ts))
 	var s float64
 	for i, p := range pred {
 		d := float64(p - eps[i])

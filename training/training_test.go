@@ -9,7 +9,7 @@ import (
 
 	"sdapipe/diffusion"
 	"sdapipe/dynamics"
-	"sdapipe/nn"
+	"sdapipe/nets/resmlp"
 )
 
 // lorenzData simulates n standardised Lorenz-63 trajectories of length l.
@@ -28,10 +28,10 @@ func lorenzData(t testing.TB, n, l int, seed uint64) Dataset {
 	return Dataset{Data: d, N: n, L: l, D: 3}
 }
 
-func tinyNet(t testing.TB, window int, seed uint64) *nn.Net {
+func tinyNet(t testing.TB, window int, seed uint64) *resmlp.Net {
 	t.Helper()
-	cfg := nn.Config{Features: 3 * window, Width: 64, Depth: 2, Embed: 16, EmbedHidden: 64, Freqs: 16}
-	net, err := nn.NewNet(cfg, rand.New(rand.NewPCG(seed, 1)))
+	cfg := resmlp.Config{Features: 3 * window, Width: 64, Depth: 2, Embed: 16, EmbedHidden: 64, Freqs: 16}
+	net, err := resmlp.NewNet(cfg, rand.New(rand.NewPCG(seed, 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func tinyOptions(steps int) Options {
 		ValidEvery: steps / 4, ValidWindows: 512, Sched: diffusion.VPCosine{Eta: 1e-3}}
 }
 
-func run(t testing.TB, steps int) (*nn.Net, []Point) {
+func run(t testing.TB, steps int) (*resmlp.Net, []Point) {
 	train, valid := lorenzData(t, 24, 128, 1), lorenzData(t, 8, 128, 2)
 	net := tinyNet(t, 3, 5)
 	curve, err := Train(context.Background(), net, train, valid, tinyOptions(steps),

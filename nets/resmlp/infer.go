@@ -1,6 +1,10 @@
-package nn
+package resmlp
 
-import "sync"
+import (
+	"sync"
+
+	"sdapipe/nn"
+)
 
 // Rows are pushed through the network a tile at a time, layer by layer:
 // tiles are large enough for efficient products and small enough that
@@ -39,44 +43,23 @@ type tileWS struct {
 	ho, yo, zo []float32 // (tile, F)
 	feat       []float32 // (tile, 2·Freqs) time features
 	e1, e2     []float32 // (tile, EmbedHidden), (tile, E)
-	serial     bool
-	jobs       tapeJobs
+	k          nn.RowKernels
 }
 
 func (tw *tileWS) size(cfg Config, t int) {
 	w, f := cfg.Width, cfg.Features
-	tw.h, tw.y, tw.z = grow(tw.h, t*w), grow(tw.y, t*w), grow(tw.z, t*w)
-	tw.ho, tw.yo, tw.zo = grow(tw.ho, t*f), grow(tw.yo, t*f), grow(tw.zo, t*f)
-	tw.feat = grow(tw.feat, t*2*cfg.Freqs)
-	tw.e1, tw.e2 = grow(tw.e1, t*cfg.EmbedHidden), grow(tw.e2, t*cfg.Embed)
+	tw.h, tw.y, tw.z = nn.Grow(tw.h, t*w), nn.Grow(tw.y, t*w), nn.Grow(tw.z, t*w)
+	tw.ho, tw.yo, tw.zo = nn.Grow(tw.ho, t*f), nn.Grow(tw.yo, t*f), nn.Grow(tw.zo, t*f)
+	tw.feat = nn.Grow(tw.feat, t*2*cfg.Freqs)
+	tw.e1, tw.e2 = nn.Grow(tw.e1, t*cfg.EmbedHidden), nn.Grow(tw.e2, t*cfg.Embed)
 }
 
 // workers is the goroutine count for this workspace's products.
 func (tw *tileWS) workers() int {
-	if tw.serial {
+	if tw.k.Serial {
 		return 1
 	}
 	return 0
-}
-
-func (tw *tileWS) ln(y, x, pb, rstd []float32, rows, cols int) {
-	tw.jobs.ln.do(tw.serial, y, x, pb, rstd, rows, cols)
-}
-
-func (tw *tileWS) silu(y, d, b []float32, rows, cols int) {
-	tw.jobs.silu.do(tw.serial, y, d, b, rows, cols)
-}
-
-func (tw *tileWS) bias(y, b []float32, rows, cols int) {
-	tw.jobs.bias.do(tw.serial, y, b, rows, cols)
-}
-
-func (tw *tileWS) mul(y, d []float32, rows, cols int) {
-	tw.jobs.col.do(tw.serial, nil, y, y, d, nil, rows, cols)
-}
-
-func (tw *tileWS) lnBack(dx, g, yhat, rstd []float32, rows, cols int) {
-	tw.jobs.lnb.do(tw.serial, dx, g, yhat, rstd, true, rows, cols)
 }
 
 // tileJob runs whole tiles, one goroutine per tile, each with its own
@@ -89,7 +72,7 @@ type tileJob struct {
 	save, backward bool
 }
 
-func (j *tileJob) run(lo, hi int) {
+func (j *tileJob) Run(lo, hi int) {
 	tw := j.n.ws.getTile(j.n.Cfg)
 	for i := lo; i < hi; i++ {
 		r0 := i * serialTile
@@ -111,7 +94,7 @@ func (ws *workspace) getTile(cfg Config) *tileWS {
 	}
 	ws.mu.Unlock()
 	if tw == nil {
-		tw = &tileWS{serial: true}
+		tw = &tileWS{k: nn.RowKernels{Serial: true}}
 	}
 	tw.size(cfg, serialTile)
 	return tw
@@ -130,7 +113,7 @@ func (n *Net) runTiles(dst, x, ts, w []float32, rows int, save, backward bool) {
 	ws := n.ws
 	if rows <= layerTile || ws.layerParallel {
 		tw := &ws.emb
-		tw.serial = false
+		tw.k.Serial = false
 		tw.size(n.Cfg, min(rows, layerTile))
 		for r0 := 0; r0 < rows; r0 += layerTile {
 			R := min(rows-r0, layerTile)
@@ -143,7 +126,7 @@ func (n *Net) runTiles(dst, x, ts, w []float32, rows int, save, backward bool) {
 		return
 	}
 	ws.tiles = tileJob{n: n, dst: dst, x: x, ts: ts, w: w, rows: rows, save: save, backward: backward}
-	parallelFor((rows+serialTile-1)/serialTile, 1, &ws.tiles)
+	nn.ParallelFor((rows+serialTile-1)/serialTile, 1, &ws.tiles)
 	ws.tiles = tileJob{}
 }
 
@@ -158,11 +141,11 @@ func (ws *workspace) sizeSaved(cfg Config, rows int) {
 		if i == cfg.Depth {
 			d = cfg.Features
 		}
-		ws.yhat[i] = grow(ws.yhat[i], rows*d)
-		ws.dsilu[i] = grow(ws.dsilu[i], rows*d)
-		ws.rstd[i] = grow(ws.rstd[i], rows)
+		ws.yhat[i] = nn.Grow(ws.yhat[i], rows*d)
+		ws.dsilu[i] = nn.Grow(ws.dsilu[i], rows*d)
+		ws.rstd[i] = nn.Grow(ws.rstd[i], rows)
 	}
-	ws.w = grow(ws.w, rows*cfg.Features)
+	ws.w = nn.Grow(ws.w, rows*cfg.Features)
 }
 
 func checkRows(op string, rows, f int, bufs ...[]float32) {
@@ -189,7 +172,7 @@ func (n *Net) Eps(dst, x []float32, rows int, t float32) {
 func (n *Net) EpsRows(dst, x, t []float32, rows int) {
 	checkRows("EpsRows", rows, n.Cfg.Features, dst, x)
 	checkRows("EpsRows", rows, 1, t)
-	n.ws.cOut = grow(n.ws.cOut, n.Cfg.Features)
+	n.ws.cOut = nn.Grow(n.ws.cOut, n.Cfg.Features)
 	n.foldOutput(n.lastBias())
 	n.runTiles(dst, x, t, nil, rows, false, false)
 }
@@ -224,13 +207,13 @@ func (n *Net) lastBias() []float32 {
 // c = W_in[:, F:]·e(t) + b_in, and the output layer's folded bias.
 func (n *Net) foldTime(t float32) {
 	cfg, ws := n.Cfg, n.ws
-	ws.c, ws.cOut = grow(ws.c, cfg.Width), grow(ws.cOut, cfg.Features)
+	ws.c, ws.cOut = nn.Grow(ws.c, cfg.Width), nn.Grow(ws.cOut, cfg.Features)
 	tw := &ws.emb
 	tw.size(cfg, 1)
-	timeFeatures(tw.feat[:2*cfg.Freqs], t)
+	nn.TimeFeatures(tw.feat[:2*cfg.Freqs], t)
 	matVec(tw.e1[:cfg.EmbedHidden], n.Embed1, tw.feat[:2*cfg.Freqs], 0)
 	for i, v := range tw.e1[:cfg.EmbedHidden] {
-		tw.e1[i], _ = silu(v)
+		tw.e1[i], _ = nn.SiLU(v)
 	}
 	matVec(tw.e2[:cfg.Embed], n.Embed2, tw.e1[:cfg.EmbedHidden], 0)
 	matVec(ws.c, n.Input, tw.e2[:cfg.Embed], cfg.Features)
@@ -243,7 +226,7 @@ func (n *Net) foldOutput(pb []float32) { matVec(n.ws.cOut, n.Output, pb, 0) }
 
 // matVec writes W[:, off:off+len(v)]·v + b into dst (l.Out), summing in
 // float64.
-func matVec(dst []float32, l *Linear, v []float32, off int) {
+func matVec(dst []float32, l *nn.Linear, v []float32, off int) {
 	for o := range l.Out {
 		row := l.W.Data[o*l.In+off : o*l.In+off+len(v)]
 		s := float64(l.B.Data[o])
@@ -261,7 +244,7 @@ func (n *Net) forwardTile(tw *tileWS, dst, x, ts []float32, r0, R int, save bool
 	cfg, ws, nw := n.Cfg, n.ws, tw.workers()
 	W, F := cfg.Width, cfg.Features
 	h := tw.h[:R*W]
-	n.Input.mulWT(nw, h, x[r0*F:(r0+R)*F], R, 0, F, 0)
+	n.Input.MulWT(nw, h, x[r0*F:(r0+R)*F], R, 0, F, 0)
 	pb := ws.c
 	if ts != nil {
 		n.embedRows(tw, h, ts[r0:r0+R], R)
@@ -272,27 +255,27 @@ func (n *Net) forwardTile(tw *tileWS, dst, x, ts []float32, r0, R int, save bool
 		if save {
 			y, d, rs = ws.yhat[i][r0*W:(r0+R)*W], ws.dsilu[i][r0*W:(r0+R)*W], ws.rstd[i][r0:r0+R]
 		}
-		tw.ln(y, h, pb, rs, R, W)
+		tw.k.LayerNorm(y, h, pb, rs, R, W)
 		z := tw.z[:R*W]
-		b.L1.mulWT(nw, z, y, R, 0, W, 0)
-		tw.silu(z, d, b.L1.B.Data, R, W)
-		b.L2.mulWT(nw, h, z, R, 0, W, 1)
+		b.L1.MulWT(nw, z, y, R, 0, W, 0)
+		tw.k.BiasSiLU(z, d, b.L1.B.Data, R, W)
+		b.L2.MulWT(nw, h, z, R, 0, W, 1)
 		pb = b.L2.B.Data
 	}
 	o := dst[r0*F : (r0+R)*F]
-	n.Output.mulWT(nw, o, h, R, 0, W, 0)
+	n.Output.MulWT(nw, o, h, R, 0, W, 0)
 	ob := n.OutBlock
 	y, d, rs := tw.yo[:R*F], []float32(nil), []float32(nil)
 	if save {
 		k := cfg.Depth
 		y, d, rs = ws.yhat[k][r0*F:(r0+R)*F], ws.dsilu[k][r0*F:(r0+R)*F], ws.rstd[k][r0:r0+R]
 	}
-	tw.ln(y, o, ws.cOut, rs, R, F)
+	tw.k.LayerNorm(y, o, ws.cOut, rs, R, F)
 	z := tw.zo[:R*F]
-	ob.L1.mulWT(nw, z, y, R, 0, F, 0)
-	tw.silu(z, d, ob.L1.B.Data, R, F)
-	ob.L2.mulWT(nw, o, z, R, 0, F, 1)
-	tw.bias(o, ob.L2.B.Data, R, F)
+	ob.L1.MulWT(nw, z, y, R, 0, F, 0)
+	tw.k.BiasSiLU(z, d, ob.L1.B.Data, R, F)
+	ob.L2.MulWT(nw, o, z, R, 0, F, 1)
+	tw.k.AddBias(o, ob.L2.B.Data, R, F)
 }
 
 // embedRows adds W_in[:, F:]·e(t_i) for each row's own time to h (R, W).
@@ -301,13 +284,13 @@ func (n *Net) embedRows(tw *tileWS, h, ts []float32, R int) {
 	nf := 2 * cfg.Freqs
 	feat, e1, e2 := tw.feat[:R*nf], tw.e1[:R*cfg.EmbedHidden], tw.e2[:R*cfg.Embed]
 	for r, t := range ts {
-		timeFeatures(feat[r*nf:(r+1)*nf], t)
+		nn.TimeFeatures(feat[r*nf:(r+1)*nf], t)
 	}
-	n.Embed1.mulWT(nw, e1, feat, R, 0, nf, 0)
-	tw.silu(e1, nil, n.Embed1.B.Data, R, cfg.EmbedHidden)
-	n.Embed2.mulWT(nw, e2, e1, R, 0, cfg.EmbedHidden, 0)
-	tw.bias(e2, n.Embed2.B.Data, R, cfg.Embed)
-	n.Input.mulWT(nw, h, e2, R, cfg.Features, cfg.Embed, 1)
+	n.Embed1.MulWT(nw, e1, feat, R, 0, nf, 0)
+	tw.k.BiasSiLU(e1, nil, n.Embed1.B.Data, R, cfg.EmbedHidden)
+	n.Embed2.MulWT(nw, e2, e1, R, 0, cfg.EmbedHidden, 0)
+	tw.k.AddBias(e2, n.Embed2.B.Data, R, cfg.Embed)
+	n.Input.MulWT(nw, h, e2, R, cfg.Features, cfg.Embed, 1)
 }
 
 // backwardTile writes the input gradient of rows [r0, r0+R) into grad,
@@ -320,11 +303,11 @@ func (n *Net) backwardTile(tw *tileWS, grad, w []float32, r0, R int) {
 	copy(g, w[r0*F:(r0+R)*F])
 	n.blockBackward(tw, n.OutBlock, g, tw.zo[:R*F], tw.yo[:R*F], k, r0, R, F)
 	gh := tw.h[:R*W]
-	n.Output.mulW(nw, gh, g, R, 0, W, 0)
+	n.Output.MulW(nw, gh, g, R, 0, W, 0)
 	for i := k - 1; i >= 0; i-- {
 		n.blockBackward(tw, n.Blocks[i], gh, tw.z[:R*W], tw.y[:R*W], i, r0, R, W)
 	}
-	n.Input.mulW(nw, grad[r0*F:(r0+R)*F], gh, R, 0, F, 0)
+	n.Input.MulW(nw, grad[r0*F:(r0+R)*F], gh, R, 0, F, 0)
 }
 
 // blockBackward adds to g (R, d), the gradient at block i's output, the
@@ -332,8 +315,8 @@ func (n *Net) backwardTile(tw *tileWS, grad, w []float32, r0, R int) {
 // block's input. da and dy are (R, d) scratch.
 func (n *Net) blockBackward(tw *tileWS, b Block, g, da, dy []float32, i, r0, R, d int) {
 	ws, nw := n.ws, tw.workers()
-	b.L2.mulW(nw, da, g, R, 0, d, 0)
-	tw.mul(da, ws.dsilu[i][r0*d:(r0+R)*d], R, d)
-	b.L1.mulW(nw, dy, da, R, 0, d, 0)
-	tw.lnBack(g, dy, ws.yhat[i][r0*d:(r0+R)*d], ws.rstd[i][r0:r0+R], R, d)
+	b.L2.MulW(nw, da, g, R, 0, d, 0)
+	tw.k.Mul(da, ws.dsilu[i][r0*d:(r0+R)*d], R, d)
+	b.L1.MulW(nw, dy, da, R, 0, d, 0)
+	tw.k.LayerNormBackward(g, dy, ws.yhat[i][r0*d:(r0+R)*d], ws.rstd[i][r0:r0+R], R, d)
 }

@@ -1,8 +1,9 @@
-package nn
+package resmlp
 
 import (
 	"math"
 	"math/rand/v2"
+	"sdapipe/nn"
 	"strconv"
 	"testing"
 )
@@ -27,7 +28,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	for _, rows := range []int{256, 1024} {
 		b.Run("batch="+strconv.Itoa(rows), func(b *testing.B) {
 			n := benchNet(b)
-			tr := NewTrainer(n, 1e-3, 1e-3)
+			tr := nn.NewTrainer(n, 1e-3, 1e-3)
 			rng := rand.New(rand.NewPCG(1, 1))
 			F := n.Cfg.Features
 			x, t := randVec(rng, rows*F), make([]float32, rows)

@@ -1,4 +1,4 @@
-package nn
+package nntest
 
 import (
 	"archive/zip"
@@ -13,7 +13,7 @@ import (
 )
 
 // A test-only reader of numpy .npz files holding '<f4' C-order arrays, so
-// nn's tests need nothing from the artifacts package.
+// the network tests need nothing from the artifacts package.
 
 var npyShape = regexp.MustCompile(`'shape':\s*\(([^)]*)\)`)
 
@@ -65,7 +65,10 @@ func readNPY(r io.Reader) ([]float32, []int, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	n := shapeLen(shape)
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
 	if len(raw) != 4*n {
 		return nil, nil, fmt.Errorf("shape %v needs %d bytes, have %d", shape, 4*n, len(raw))
 	}
@@ -76,19 +79,22 @@ func readNPY(r io.Reader) ([]float32, []int, error) {
 	return v, shape, nil
 }
 
-type npzArray struct {
-	data  []float32
-	shape []int
+// An Array is one float32 member of an .npz fixture.
+type Array struct {
+	Data  []float32
+	Shape []int
 }
 
-func readNPZ(t *testing.T, path string) map[string]npzArray {
+// ReadNPZ reads every member of a numpy .npz file of little-endian float32
+// C-order arrays, keyed by name without the ".npy"; it fails t on error.
+func ReadNPZ(t testing.TB, path string) map[string]Array {
 	t.Helper()
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer zr.Close()
-	out := map[string]npzArray{}
+	out := map[string]Array{}
 	for _, f := range zr.File {
 		rc, err := f.Open()
 		if err != nil {
@@ -99,7 +105,7 @@ func readNPZ(t *testing.T, path string) map[string]npzArray {
 		if err != nil {
 			t.Fatalf("%s: %s: %v", path, f.Name, err)
 		}
-		out[strings.TrimSuffix(f.Name, ".npy")] = npzArray{v, shape}
+		out[strings.TrimSuffix(f.Name, ".npy")] = Array{v, shape}
 	}
 	return out
 }

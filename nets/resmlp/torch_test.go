@@ -1,6 +1,8 @@
-package nn
+package resmlp
 
 import (
+	"sdapipe/nn"
+	"sdapipe/nn/nntest"
 	"strings"
 	"testing"
 )
@@ -25,9 +27,9 @@ const (
 	torchAbs, torchRel = 2e-5, 1e-4
 )
 
-func loadFixture(t *testing.T, name string, cfg Config) (*Net, map[string]npzArray) {
+func loadFixture(t *testing.T, name string, cfg Config) (*Net, map[string]nntest.Array) {
 	t.Helper()
-	z := readNPZ(t, "testdata/"+name+".npz")
+	z := nntest.ReadNPZ(t, "testdata/"+name+".npz")
 	n, err := NewNet(cfg, newTestRand())
 	if err != nil {
 		t.Fatal(err)
@@ -39,10 +41,10 @@ func loadFixture(t *testing.T, name string, cfg Config) (*Net, map[string]npzArr
 			if !ok {
 				t.Fatalf("torch parameter %s has no counterpart", name)
 			}
-			if len(a.shape) != len(p.Shape) || shapeLen(a.shape) != len(p.Data) || a.shape[0] != p.Shape[0] {
-				t.Fatalf("%s: torch shape %v, ours %v", name, a.shape, p.Shape)
+			if len(a.Shape) != len(p.Shape) || len(a.Data) != len(p.Data) || a.Shape[0] != p.Shape[0] {
+				t.Fatalf("%s: torch shape %v, ours %v", name, a.Shape, p.Shape)
 			}
-			if err := n.SetParam(name, a.data); err != nil {
+			if err := n.SetParam(name, a.Data); err != nil {
 				t.Fatal(err)
 			}
 			seen++
@@ -72,17 +74,17 @@ func TestTorchForward(t *testing.T) {
 		t.Run(fx.name, func(t *testing.T) {
 			t.Parallel()
 			n, z := loadFixture(t, fx.name, fx.cfg)
-			x, ts, t0 := z["x"].data, z["t"].data, z["t0"].data[0]
+			x, ts, t0 := z["x"].Data, z["t"].Data, z["t0"].Data[0]
 			rows := len(ts)
 			F := fx.cfg.Features
 			got := make([]float32, rows*F)
 			n.EpsRows(got, x, ts, rows)
-			compare(t, "EpsRows", got, z["eps_rows"].data, torchAbs, torchRel)
+			compare(t, "EpsRows", got, z["eps_rows"].Data, torchAbs, torchRel)
 			n.Eps(got, x, rows, t0)
-			compare(t, "Eps", got, z["eps_t0"].data, torchAbs, torchRel)
-			tp := NewTape()
+			compare(t, "Eps", got, z["eps_t0"].Data, torchAbs, torchRel)
+			tp := nn.NewTape()
 			y := n.Forward(tp, tp.Const(x, rows, F), tp.Const(ts, rows))
-			compare(t, "tape Forward", y.Data, z["eps_rows"].data, torchAbs, torchRel)
+			compare(t, "tape Forward", y.Data, z["eps_rows"].Data, torchAbs, torchRel)
 		})
 	}
 }
@@ -93,20 +95,20 @@ func TestTorchInputVJP(t *testing.T) {
 		t.Run(fx.name, func(t *testing.T) {
 			t.Parallel()
 			n, z := loadFixture(t, fx.name, fx.cfg)
-			x, w, t0 := z["x"].data, z["w"].data, z["t0"].data[0]
-			rows := len(z["t"].data)
+			x, w, t0 := z["x"].Data, z["w"].Data, z["t0"].Data[0]
+			rows := len(z["t"].Data)
 			eps, grad := make([]float32, len(x)), make([]float32, len(x))
 			calls := 0
 			n.EpsVJP(eps, grad, x, rows, t0, func(e, dst []float32) {
 				calls++
-				compare(t, "eps seen by cot", e, z["eps_t0"].data, torchAbs, torchRel)
+				compare(t, "eps seen by cot", e, z["eps_t0"].Data, torchAbs, torchRel)
 				copy(dst, w)
 			})
 			if calls != 1 {
 				t.Fatalf("cot called %d times, want 1", calls)
 			}
-			compare(t, "EpsVJP eps", eps, z["eps_t0"].data, torchAbs, torchRel)
-			compare(t, "EpsVJP grad", grad, z["grad_t0"].data, torchAbs, torchRel)
+			compare(t, "EpsVJP eps", eps, z["eps_t0"].Data, torchAbs, torchRel)
+			compare(t, "EpsVJP grad", grad, z["grad_t0"].Data, torchAbs, torchRel)
 		})
 	}
 }
@@ -117,14 +119,14 @@ func TestTorchTrainingGradients(t *testing.T) {
 		t.Run(fx.name, func(t *testing.T) {
 			t.Parallel()
 			n, z := loadFixture(t, fx.name, fx.cfg)
-			xt, ts, eps := z["xt"].data, z["t"].data, z["eps"].data
-			tp := NewTape()
+			xt, ts, eps := z["xt"].Data, z["t"].Data, z["eps"].Data
+			tp := nn.NewTape()
 			loss := n.Loss(tp, xt, ts, eps, len(ts))
-			compare(t, "loss", loss.Data, z["loss"].data, 1e-6, 1e-5)
-			ZeroGrads(n.Params())
+			compare(t, "loss", loss.Data, z["loss"].Data, 1e-6, 1e-5)
+			nn.ZeroGrads(n.Params())
 			tp.Backward(loss)
 			for _, p := range n.Params() {
-				compare(t, "grad "+p.Name, p.Grad, z["grad:"+p.Name].data, torchAbs, torchRel)
+				compare(t, "grad "+p.Name, p.Grad, z["grad:"+p.Name].Data, torchAbs, torchRel)
 			}
 		})
 	}
@@ -141,15 +143,15 @@ func TestTorchAdamWSteps(t *testing.T) {
 		t.Run(fx.name, func(t *testing.T) {
 			t.Parallel()
 			n, z := loadFixture(t, fx.name, fx.cfg)
-			tr := NewTrainer(n, 1e-2, 0.1)
-			xt, ts, eps := z["xt"].data, z["t"].data, z["eps"].data
+			tr := nn.NewTrainer(n, 1e-2, 0.1)
+			xt, ts, eps := z["xt"].Data, z["t"].Data, z["eps"].Data
 			for range 3 {
 				if _, err := tr.Step(xt, ts, eps, len(ts), 1e-2); err != nil {
 					t.Fatal(err)
 				}
 			}
 			for _, p := range n.Params() {
-				compare(t, "after 3 steps "+p.Name, p.Data, z["adamw:"+p.Name].data, 3e-5, 1e-4)
+				compare(t, "after 3 steps "+p.Name, p.Data, z["adamw:"+p.Name].Data, 3e-5, 1e-4)
 			}
 		})
 	}

@@ -1,9 +1,10 @@
-package nn
+package resmlp
 
 import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sdapipe/nn"
 	"testing"
 )
 
@@ -61,7 +62,7 @@ func TestEpsVJPMatchesTape(t *testing.T) {
 	for i := range ts {
 		ts[i] = 0.25
 	}
-	tp := NewTape()
+	tp := nn.NewTape()
 	xv := tp.Var(x, rows, F)
 	y := n.Forward(tp, xv, tp.Const(ts, rows))
 	tp.BackwardWith(y, w)
@@ -71,7 +72,7 @@ func TestEpsVJPMatchesTape(t *testing.T) {
 	for i := range w2 {
 		w2[i] = w[i] * y.Data[i]
 	}
-	ZeroGrads(n.Params())
+	nn.ZeroGrads(n.Params())
 	tp.Reset()
 	xv = tp.Var(x, rows, F)
 	y = n.Forward(tp, xv, tp.Const(ts, rows))
@@ -178,7 +179,7 @@ func TestShareConcurrentInference(t *testing.T) {
 	// Two views of one network on two goroutines give the same ε as one
 	// view alone: each has its own workspace.
 	n := smallNet(t)
-	m := n.Share()
+	m := n.Share().(*Net)
 	rng := newTestRand()
 	rows := layerTile + 100
 	F := n.Cfg.Features

@@ -1,9 +1,11 @@
-package nn
+package resmlp
 
 import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sdapipe/nets"
+	"sdapipe/nn"
 	"strings"
 	"testing"
 )
@@ -28,7 +30,7 @@ func TestParamCounts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := NumParams(n.Params()); got != c.want {
+			if got := nn.NumParams(n.Params()); got != c.want {
 				t.Fatalf("%d parameters, want %d", got, c.want)
 			}
 		})
@@ -60,12 +62,12 @@ func TestParamNamesAndShapes(t *testing.T) {
 func TestSetParamErrors(t *testing.T) {
 	t.Parallel()
 	n, _ := NewNet(Config{Features: 2, Width: 2, Depth: 0, Embed: 1, EmbedHidden: 1, Freqs: 1}, newTestRand())
-	if err := n.SetParam("nope", nil); !errors.Is(err, ErrUnknownParam) {
-		t.Errorf("unknown name: err = %v, want ErrUnknownParam", err)
+	if err := n.SetParam("nope", nil); !errors.Is(err, nn.ErrUnknownParam) {
+		t.Errorf("unknown name: err = %v, want nn.ErrUnknownParam", err)
 	}
-	var se *ShapeError
+	var se *nn.ShapeError
 	if err := n.SetParam("input.weight", make([]float32, 5)); !errors.As(err, &se) || se.Want != 6 {
-		t.Errorf("wrong length: err = %v, want *ShapeError wanting 6", err)
+		t.Errorf("wrong length: err = %v, want *nn.ShapeError wanting 6", err)
 	}
 	if err := n.SetParam("input.bias", []float32{1, 2}); err != nil {
 		t.Errorf("valid SetParam: %v", err)
@@ -84,35 +86,9 @@ func TestConfigValidate(t *testing.T) {
 		{Features: 4, Width: 4, Depth: 1, Embed: 0, EmbedHidden: 1, Freqs: 1},
 	}
 	for _, c := range bad {
-		var ce *ConfigError
+		var ce *nets.ConfigError
 		if _, err := NewNet(c, newTestRand()); !errors.As(err, &ce) {
-			t.Errorf("%+v: err = %v, want *ConfigError", c, err)
-		}
-	}
-}
-
-func TestLinearInitBounds(t *testing.T) {
-	t.Parallel()
-	// PyTorch's default: W and b uniform on ±1/√fan_in. With 4096 draws the
-	// extremes come within 1% of the bound, and the mean is near 0.
-	l := randLinear(rand.New(rand.NewPCG(3, 4)), "l", 64, 64)
-	bound := float32(1.0 / 8)
-	var lo, hi float32
-	var sum float64
-	for _, v := range l.W.Data {
-		lo, hi = min(lo, v), max(hi, v)
-		sum += float64(v)
-	}
-	if lo < -bound || hi > bound || lo > -0.99*bound || hi < 0.99*bound {
-		t.Errorf("weights span [%g, %g], want within and near ±%g", lo, hi, bound)
-	}
-	// Mean of 4096 U(±1/8): std 0.125/√3/64 ≈ 0.0011; 5σ.
-	if m := sum / 4096; m > 0.0056 || m < -0.0056 {
-		t.Errorf("weight mean %g, want ≈ 0", m)
-	}
-	for _, v := range l.B.Data {
-		if v < -bound || v > bound {
-			t.Fatalf("bias %g outside ±%g", v, bound)
+			t.Errorf("%+v: err = %v, want *nets.ConfigError", c, err)
 		}
 	}
 }

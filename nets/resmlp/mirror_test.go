@@ -1,11 +1,13 @@
-package nn
+package resmlp
+
+import "sdapipe/nn"
 
 // net64 is a float64 mirror of Net.Forward for per-row times, from the
 // mirrors of the ops.
 func net64(n *Net, x, ts []float64) []float64 {
 	c := n.Cfg
 	rows := len(ts)
-	lin := func(l *Linear, v []float64) []float64 {
+	lin := func(l *nn.Linear, v []float64) []float64 {
 		return linear64(v, to64(l.W.Data), to64(l.B.Data), rows, l.In, l.Out)
 	}
 	block := func(b Block, h []float64, d int) []float64 {

@@ -1,0 +1,5 @@
+//go:build !race
+
+package resmlp
+
+const raceEnabled = false
