@@ -18,7 +18,7 @@ func shrink() []string {
 		"filter":   {"particles=64", "keep=8"},
 		"sample":   {"samples=2", "steps=2"},
 	}
-	cfg, diags := Load("pipeline.hcl", ".", sdapipe.DefaultPipeline, nil)
+	cfg, diags := Load(testKinds, "pipeline.hcl", ".", sdapipe.DefaultPipeline, nil)
 	if diags.HasErrors() {
 		panic(diags.Error())
 	}
@@ -38,7 +38,7 @@ func BenchmarkNoopRun(b *testing.B) {
 	dir := b.TempDir()
 	sets := shrink()
 	load := func() *Config {
-		cfg, diags := Load("pipeline.hcl", dir, sdapipe.DefaultPipeline, sets)
+		cfg, diags := Load(testKinds, "pipeline.hcl", dir, sdapipe.DefaultPipeline, sets)
 		if diags.HasErrors() {
 			b.Fatal(diags)
 		}

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 
-	"sdapipe/stages"
+	"sdapipe/stage"
 )
 
 // A Config is a decoded pipeline.hcl: the seed, the workspace and the
@@ -23,15 +23,16 @@ type Config struct {
 	Seed      uint64
 	Workspace string   // resolved path of the workspace directory
 	Stages    []*Stage // in file order
+	Kinds     *stage.Registry
 	byAddr    map[string]*Stage
 }
 
 // A Stage is one stage block of the config.
 type Stage struct {
-	Kind      *stages.Kind
+	Kind      *stage.Kind
 	Name      string
 	Addr      string // kind.name, e.g. "train.k2"
-	Params    *stages.Params
+	Params    *stage.Params
 	Refs      []Ref // sorted by parameter name
 	DeclRange hcl.Range
 	ranges    map[string]hcl.Range // dotted parameter name -> where its value was written
@@ -57,9 +58,9 @@ func (s *Stage) ParamRange(dotted string) hcl.Range {
 	return s.DeclRange
 }
 
-// LoadFile reads and decodes a pipeline file. Overrides are "--set"
-// arguments of the form stage.param=value.
-func LoadFile(filename string, overrides []string) (*Config, hcl.Diagnostics) {
+// LoadFile reads and decodes a pipeline file whose stage blocks are kinds
+// of reg. Overrides are "--set" arguments of the form stage.param=value.
+func LoadFile(reg *stage.Registry, filename string, overrides []string) (*Config, hcl.Diagnostics) {
 	src, err := os.ReadFile(filename)
 	if err != nil {
 		return nil, hcl.Diagnostics{{
@@ -69,29 +70,30 @@ func LoadFile(filename string, overrides []string) (*Config, hcl.Diagnostics) {
 		}}
 	}
 	dir, _ := filepath.Abs(filepath.Dir(filename))
-	return Load(filename, dir, src, overrides)
+	return Load(reg, filename, dir, src, overrides)
 }
 
-// Load decodes pipeline source. dir is the directory that relative paths
-// (the workspace, file(...) arguments) are resolved against. All problems
-// are reported at once, each with the range it is about.
-func Load(filename, dir string, src []byte, overrides []string) (*Config, hcl.Diagnostics) {
+// Load decodes pipeline source whose stage blocks are kinds of reg. dir is
+// the directory that relative paths (the workspace, file(...) arguments)
+// are resolved against. All problems are reported at once, each with the
+// range it is about.
+func Load(reg *stage.Registry, filename, dir string, src []byte, overrides []string) (*Config, hcl.Diagnostics) {
 	f, diags := hclparse.NewParser().ParseHCL(src, filename)
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	c := &Config{Filename: filename, Dir: dir, byAddr: map[string]*Stage{}}
-	content, d := f.Body.Content(fileSchema())
+	c := &Config{Filename: filename, Dir: dir, Kinds: reg, byAddr: map[string]*Stage{}}
+	content, d := f.Body.Content(fileSchema(reg))
 	diags = append(diags, d...)
 
 	workspace := ".sdapipe"
 	if a, ok := content.Attributes["seed"]; ok {
-		v, d := decodeValue(stages.ParamSpec{Name: "seed", Type: stages.Int, Min: stages.Bound(0)}, a.Expr, c)
+		v, d := decodeValue(stage.ParamSpec{Name: "seed", Type: stage.Int, Min: stage.Bound(0)}, a.Expr, c)
 		diags = append(diags, d...)
 		c.Seed = uint64(v.Int)
 	}
 	if a, ok := content.Attributes["workspace"]; ok {
-		v, d := decodeValue(stages.ParamSpec{Name: "workspace", Type: stages.String}, a.Expr, c)
+		v, d := decodeValue(stage.ParamSpec{Name: "workspace", Type: stage.String}, a.Expr, c)
 		diags = append(diags, d...)
 		if v.Str != "" {
 			workspace = v.Str
@@ -139,16 +141,16 @@ func Load(filename, dir string, src []byte, overrides []string) (*Config, hcl.Di
 	return c, diags
 }
 
-func fileSchema() *hcl.BodySchema {
+func fileSchema(reg *stage.Registry) *hcl.BodySchema {
 	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "seed"}, {Name: "workspace"}}}
-	for _, k := range stages.Kinds() {
+	for _, k := range reg.Kinds() {
 		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: k.Name, LabelNames: []string{"name"}})
 	}
 	return s
 }
 
 func decodeStage(b *hcl.Block, c *Config) (*Stage, hcl.Diagnostics) {
-	kind, ok := stages.Lookup(b.Type)
+	kind, ok := c.Kinds.Lookup(b.Type)
 	if !ok {
 		return nil, nil // the schema admits only registered kinds
 	}
@@ -182,7 +184,7 @@ func validName(s string) bool {
 }
 
 // decodeBody decodes the attributes and nested blocks of a stage body.
-func decodeBody(body hcl.Body, specs []stages.ParamSpec, blocks []stages.BlockSpec, prefix string, st *Stage, c *Config) (*stages.Params, hcl.Diagnostics) {
+func decodeBody(body hcl.Body, specs []stage.ParamSpec, blocks []stage.BlockSpec, prefix string, st *Stage, c *Config) (*stage.Params, hcl.Diagnostics) {
 	schema := &hcl.BodySchema{}
 	for _, p := range specs {
 		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: p.Name, Required: p.Default == nil && !p.Optional})
@@ -191,7 +193,7 @@ func decodeBody(body hcl.Body, specs []stages.ParamSpec, blocks []stages.BlockSp
 		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: b.Name})
 	}
 	content, diags := body.Content(schema)
-	params := stages.NewParams()
+	params := stage.NewParams()
 	for _, p := range specs {
 		a, ok := content.Attributes[p.Name]
 		if !ok {
@@ -238,13 +240,13 @@ func decodeBody(body hcl.Body, specs []stages.ParamSpec, blocks []stages.BlockSp
 	return params, diags
 }
 
-func blockSpec(blocks []stages.BlockSpec, name string) stages.BlockSpec {
+func blockSpec(blocks []stage.BlockSpec, name string) stage.BlockSpec {
 	for _, b := range blocks {
 		if b.Name == name {
 			return b
 		}
 	}
-	return stages.BlockSpec{Name: name}
+	return stage.BlockSpec{Name: name}
 }
 
 // check runs the kind's cross-parameter validation.
@@ -269,7 +271,7 @@ func (c *Config) checkGraph(st *Stage) hcl.Diagnostics {
 	if st.Kind.CheckGraph == nil {
 		return nil
 	}
-	resolve := func(param string) (*stages.Kind, *stages.Params, bool) {
+	resolve := func(param string) (*stage.Kind, *stage.Params, bool) {
 		for _, r := range st.Refs {
 			if r.Param == param {
 				t := c.byAddr[r.Stage]
@@ -302,9 +304,9 @@ func (c *Config) resolveRefs() hcl.Diagnostics {
 			}
 			var addrs, keys []string
 			switch p.Type {
-			case stages.RefParam:
+			case stage.RefParam:
 				addrs, keys = []string{st.Params.Ref(p.Name)}, []string{p.Name}
-			case stages.RefList:
+			case stage.RefList:
 				addrs, keys = st.Params.Values[p.Name].Refs, st.Params.RefList(p.Name)
 			default:
 				continue

@@ -32,7 +32,7 @@ func TestInvalidFixtures(t *testing.T) {
 					want = append(want, fmt.Sprintf("%d: %s", i+1, strings.TrimSpace(m[1])))
 				}
 			}
-			cfg, diags := LoadFile(f, nil)
+			cfg, diags := LoadFile(testKinds, f, nil)
 			if cfg != nil {
 				t.Errorf("config loaded despite errors")
 			}
@@ -62,7 +62,7 @@ func TestInvalidFixtures(t *testing.T) {
 func TestValidFixtures(t *testing.T) {
 	files, _ := filepath.Glob("testdata/valid/*.hcl")
 	for _, f := range files {
-		cfg, diags := LoadFile(f, nil)
+		cfg, diags := LoadFile(testKinds, f, nil)
 		if diags.HasErrors() {
 			t.Errorf("%s: %v", f, diags)
 			continue
@@ -74,7 +74,7 @@ func TestValidFixtures(t *testing.T) {
 }
 
 func TestCycleNamesEveryStage(t *testing.T) {
-	_, diags := LoadFile("testdata/invalid/cycle.hcl", nil)
+	_, diags := LoadFile(testKinds, "testdata/invalid/cycle.hcl", nil)
 	if len(diags) != 1 {
 		t.Fatalf("want one cycle diagnostic, got %v", diags)
 	}
@@ -90,7 +90,7 @@ func TestCycleNamesEveryStage(t *testing.T) {
 }
 
 func TestDefaultsAndOrder(t *testing.T) {
-	cfg, diags := LoadFile("testdata/valid/graph.hcl", nil)
+	cfg, diags := LoadFile(testKinds, "testdata/valid/graph.hcl", nil)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -145,7 +145,7 @@ func TestOverrides(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, diags := LoadFile("testdata/valid/graph.hcl", []string{tc.set})
+			cfg, diags := LoadFile(testKinds, "testdata/valid/graph.hcl", []string{tc.set})
 			if !tc.ok {
 				if !diags.HasErrors() {
 					t.Fatalf("--set %s accepted", tc.set)

@@ -7,6 +7,40 @@ import (
 	"testing"
 )
 
+// sciencePackages are the packages that compute: usable as a Go library,
+// they know nothing of pipelines, stages or files.
+var sciencePackages = []string{"dynamics", "diffusion", "observe", "filters", "metrics", "training",
+	"nets", "nets/resmlp", "nn", "nn/gemm", "internal/chunks"}
+
+// TestFrameworkLinksNoScience checks the other side of the boundary: the
+// pipeline and the stage framework do not depend on any science package
+// (only the kinds in package stages do), so a pipeline can be built, and
+// tested, with kinds of its own.
+func TestFrameworkLinksNoScience(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list; skipped in -short")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go command not found")
+	}
+	for _, pkg := range []string{"sdapipe/pipeline", "sdapipe/stage"} {
+		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			if dep == "sdapipe/stages" {
+				t.Errorf("%s depends on sdapipe/stages, the concrete kinds", pkg)
+			}
+			for _, sci := range sciencePackages {
+				if dep == "sdapipe/"+sci {
+					t.Errorf("%s depends on science package %s", pkg, dep)
+				}
+			}
+		}
+	}
+}
+
 // TestScienceImportsPointDown checks the package boundary of the design:
 // science packages (and nn) never import the pipeline, the stages, the
 // artifact store or HCL, directly or not, and do no file I/O of their own.
@@ -17,7 +51,7 @@ func TestScienceImportsPointDown(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not found")
 	}
-	science := []string{"dynamics", "diffusion", "observe", "filters", "metrics", "training", "nn", "nn/gemm", "internal/chunks"}
+	science := sciencePackages
 	forbiddenDeps := []string{"sdapipe/pipeline", "sdapipe/stages", "sdapipe/artifacts", "sdapipe/schemas",
 		"sdapipe/cmd", "github.com/hashicorp/hcl"}
 	for _, pkg := range science {

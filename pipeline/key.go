@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"sdapipe/artifacts"
-	"sdapipe/stages"
+	"sdapipe/stage"
 )
 
 // keySalt names the layout of the cache key; changing it reruns everything.
@@ -17,7 +17,7 @@ const keySalt = "sdapipe-key-v1"
 // the digests of the upstream outputs it uses. With inputs nil only the
 // stage's own parts are hashed, for explaining a stage whose upstream has
 // yet to run.
-func (c *Config) key(st *Stage, inputs map[string]stages.Upstream) (artifacts.Digest, []artifacts.Field) {
+func (c *Config) key(st *Stage, inputs map[string]stage.Upstream) (artifacts.Digest, []artifacts.Field) {
 	h := artifacts.NewHasher(keySalt)
 	h.String("kind", st.Kind.Name)
 	h.Int("code version", int64(st.Kind.Version))
@@ -37,8 +37,8 @@ func (c *Config) key(st *Stage, inputs map[string]stages.Upstream) (artifacts.Di
 
 // usedOutputs lists, sorted, the upstream outputs a reference reads: those
 // its parameter declares in Uses, or all of them.
-func usedOutputs(st *Stage, param string, up stages.Upstream) []string {
-	spec, _ := st.Kind.Param(stages.BaseParam(param))
+func usedOutputs(st *Stage, param string, up stage.Upstream) []string {
+	spec, _ := st.Kind.Param(stage.BaseParam(param))
 	var names []string
 	if len(spec.Uses) > 0 {
 		names = append(names, spec.Uses...)

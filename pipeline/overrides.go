@@ -2,12 +2,11 @@ package pipeline
 
 import (
 	"fmt"
+	"sdapipe/stage"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
-
-	"sdapipe/stages"
 )
 
 // applyOverrides applies --set arguments of the form kind.name.param=value
@@ -44,7 +43,7 @@ func (c *Config) applyOverride(set string) hcl.Diagnostics {
 		return bad("Invalid --set", fmt.Sprintf("--set %q: a %s stage has no parameter %q.", set, st.Kind.Name, dotted))
 	}
 	src := []byte(value)
-	if spec.Type == stages.String && hclsyntax.ValidIdentifier(value) {
+	if spec.Type == stage.String && hclsyntax.ValidIdentifier(value) {
 		src = []byte(fmt.Sprintf("%q", value))
 	}
 	filename := "--set " + key

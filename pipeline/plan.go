@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"sdapipe/artifacts"
-	"sdapipe/stages"
+	"sdapipe/stage"
 )
 
 // A Decision says whether a stage must run and every reason why.
@@ -19,15 +19,15 @@ type Decision struct {
 
 // inputsOf gathers the outputs a stage reads from the records of its
 // dependencies, which must all be known.
-func inputsOf(st *Stage, records map[string]*Record) map[string]stages.Upstream {
-	in := map[string]stages.Upstream{}
+func inputsOf(st *Stage, records map[string]*Record) map[string]stage.Upstream {
+	in := map[string]stage.Upstream{}
 	for _, r := range st.Refs {
 		rec := records[r.Stage]
-		outs := map[string]stages.Output{}
+		outs := map[string]stage.Output{}
 		for _, o := range rec.Outputs {
 			outs[o.Name] = o
 		}
-		in[r.Param] = stages.Upstream{Addr: r.Stage, Outputs: outs}
+		in[r.Param] = stage.Upstream{Addr: r.Stage, Outputs: outs}
 	}
 	return in
 }

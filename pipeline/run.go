@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"sdapipe/stage"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
-
-	"sdapipe/stages"
 )
 
 // Outcome is what happened to one stage in a run.
@@ -41,7 +40,7 @@ type Runner struct {
 	Jobs   int             // stages run at once; at least 1
 	Force  map[string]bool // stage addresses to rerun even when cached
 	// Progress, if set, makes progress reports for long work in a stage.
-	Progress func(addr, label string, total int64) stages.Progress
+	Progress func(addr, label string, total int64) stage.Progress
 }
 
 type finished struct {
@@ -181,14 +180,14 @@ func (r *Runner) logger(st *Stage) hclog.Logger {
 
 // execute runs one stage, stores its record and publishes its outputs.
 // No record is written unless every required output was stored.
-func (r *Runner) execute(ctx context.Context, st *Stage, d Decision, inputs map[string]stages.Upstream) (*Result, *Record) {
+func (r *Runner) execute(ctx context.Context, st *Stage, d Decision, inputs map[string]stage.Upstream) (*Result, *Record) {
 	log := r.logger(st)
-	env := &stages.Env{
+	env := &stage.Env{
 		Addr: st.Addr, Kind: st.Kind, Params: st.Params, Store: r.WS.Store,
 		Inputs: inputs, Seed: r.Config.Seed, Log: log,
 	}
 	if r.Progress != nil {
-		env.Progress = func(label string, total int64) stages.Progress { return r.Progress(st.Addr, label, total) }
+		env.Progress = func(label string, total int64) stage.Progress { return r.Progress(st.Addr, label, total) }
 	}
 	start := time.Now()
 	err := safeRun(ctx, st.Kind.Run, env)
@@ -198,9 +197,9 @@ func (r *Runner) execute(ctx context.Context, st *Stage, d Decision, inputs map[
 		err = checkOutputs(st, env.Outputs())
 	}
 	if err != nil {
-		if !strings.HasPrefix(err.Error(), "stage "+st.Addr) {
-			err = fmt.Errorf("stage %s: %w", st.Addr, err)
-		}
+		// The one place a stage's error gets its name: kinds and Env
+		// return errors that do not say which stage they are about.
+		err = fmt.Errorf("stage %s: %w", st.Addr, err)
 		res.Err = err
 		log.Error("failed", "error", err)
 		return res, nil
@@ -226,11 +225,11 @@ func (r *Runner) execute(ctx context.Context, st *Stage, d Decision, inputs map[
 
 // safeRun calls a stage's Run, turning a panic into an error so that one
 // broken stage cannot take the process (and the lock) down uncleanly.
-func safeRun(ctx context.Context, run func(context.Context, *stages.Env) error, env *stages.Env) (err error) {
+func safeRun(ctx context.Context, run func(context.Context, *stage.Env) error, env *stage.Env) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			env.Logger().Debug("panic", "stack", string(debug.Stack()))
-			err = fmt.Errorf("stage %s: internal error: %v", env.Addr, p)
+			err = fmt.Errorf("internal error: %v", p)
 		}
 	}()
 	if ctx.Err() != nil {
@@ -239,7 +238,7 @@ func safeRun(ctx context.Context, run func(context.Context, *stages.Env) error, 
 	return run(ctx, env)
 }
 
-func checkOutputs(st *Stage, outs []stages.Output) error {
+func checkOutputs(st *Stage, outs []stage.Output) error {
 	have := map[string]bool{}
 	for _, o := range outs {
 		have[o.Name] = true
@@ -251,7 +250,7 @@ func checkOutputs(st *Stage, outs []stages.Output) error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("stage %s: did not write outputs %s", st.Addr, strings.Join(missing, ", "))
+		return fmt.Errorf("did not write outputs %s", strings.Join(missing, ", "))
 	}
 	return nil
 }

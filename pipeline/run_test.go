@@ -16,7 +16,7 @@ import (
 // or given workspace directory.
 func setup(t *testing.T, dir string, sets ...string) (*Config, *Workspace) {
 	t.Helper()
-	cfg, diags := LoadFile("testdata/valid/graph.hcl", sets)
+	cfg, diags := LoadFile(testKinds, "testdata/valid/graph.hcl", sets)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -188,7 +188,7 @@ seed = 7
 `
 	path := filepath.Join(t.TempDir(), "p.hcl")
 	os.WriteFile(path, []byte(src), 0o644)
-	cfg2, diags := LoadFile(path, nil)
+	cfg2, diags := LoadFile(testKinds, path, nil)
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

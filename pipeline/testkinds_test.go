@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"sdapipe/artifacts"
+	"sdapipe/stage"
 	"sdapipe/stages"
 )
 
@@ -13,15 +14,15 @@ import (
 // parameters and seed stream, tmap scales its input. They exercise refs,
 // cycles, reruns and failures without the cost of real science.
 var (
-	testSource = &stages.Kind{
+	testSource = &stage.Kind{
 		Name: "tsrc", Version: 1,
-		Params: []stages.ParamSpec{
-			{Name: "n", Type: stages.Int, Default: int64(4), Min: stages.Bound(1)},
-			{Name: "value", Type: stages.Float, Default: 1.0},
-			{Name: "label", Type: stages.String, Default: "x"},
+		Params: []stage.ParamSpec{
+			{Name: "n", Type: stage.Int, Default: int64(4), Min: stage.Bound(1)},
+			{Name: "value", Type: stage.Float, Default: 1.0},
+			{Name: "label", Type: stage.String, Default: "x"},
 		},
-		Outputs: []stages.OutputSpec{{Name: "out", Schema: "trajectories"}},
-		Run: func(ctx context.Context, env *stages.Env) error {
+		Outputs: []stage.OutputSpec{{Name: "out", Schema: "trajectories"}},
+		Run: func(ctx context.Context, env *stage.Env) error {
 			n := env.Params.Int("n")
 			rng := env.RNG("noise")
 			data := make([]float32, n)
@@ -31,21 +32,21 @@ var (
 			return env.WriteArray("out", artifacts.NewFloat32([]int{n, 1, 1}, data), nil)
 		},
 	}
-	testMap = &stages.Kind{
+	testMap = &stage.Kind{
 		Name: "tmap", Version: 1,
-		Params: []stages.ParamSpec{
-			{Name: "in", Type: stages.RefParam, RefKinds: []string{"tsrc", "tmap"}, Uses: []string{"out"}},
-			{Name: "other", Type: stages.RefParam, Optional: true, RefKinds: []string{"tsrc", "tmap"}, Uses: []string{"out"}},
-			{Name: "scale", Type: stages.Float, Default: 2.0},
-			{Name: "fail", Type: stages.Bool, Default: false},
-			{Name: "sleep_ms", Type: stages.Int, Default: int64(0), Min: stages.Bound(0)},
+		Params: []stage.ParamSpec{
+			{Name: "in", Type: stage.RefParam, RefKinds: []string{"tsrc", "tmap"}, Uses: []string{"out"}},
+			{Name: "other", Type: stage.RefParam, Optional: true, RefKinds: []string{"tsrc", "tmap"}, Uses: []string{"out"}},
+			{Name: "scale", Type: stage.Float, Default: 2.0},
+			{Name: "fail", Type: stage.Bool, Default: false},
+			{Name: "sleep_ms", Type: stage.Int, Default: int64(0), Min: stage.Bound(0)},
 		},
-		Blocks: []stages.BlockSpec{{Name: "opts", Params: []stages.ParamSpec{
-			{Name: "every", Type: stages.Int, Default: int64(1), Min: stages.Bound(1)},
-			{Name: "times", Type: stages.IntList, Default: []int64{}},
+		Blocks: []stage.BlockSpec{{Name: "opts", Params: []stage.ParamSpec{
+			{Name: "every", Type: stage.Int, Default: int64(1), Min: stage.Bound(1)},
+			{Name: "times", Type: stage.IntList, Default: []int64{}},
 		}}},
-		Outputs: []stages.OutputSpec{{Name: "out", Schema: "trajectories"}},
-		Run: func(ctx context.Context, env *stages.Env) error {
+		Outputs: []stage.OutputSpec{{Name: "out", Schema: "trajectories"}},
+		Run: func(ctx context.Context, env *stage.Env) error {
 			if env.Params.Bool("fail") {
 				return errors.New("asked to fail")
 			}
@@ -68,7 +69,8 @@ var (
 	}
 )
 
-func init() {
-	stages.Register(testSource)
-	stages.Register(testMap)
-}
+
+// testKinds is the registry of the pipeline tests: sdapipe's own kinds,
+// for the fixtures that exercise their parameter checks, and the two test
+// kinds.
+var testKinds = stage.NewRegistry(append(stages.Kinds(), testSource, testMap)...)

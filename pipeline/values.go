@@ -12,15 +12,15 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"sdapipe/artifacts"
-	"sdapipe/stages"
+	"sdapipe/stage"
 )
 
 // decodeValue evaluates one attribute expression as the parameter's type.
 // Expressions are evaluated without variables: a pipeline file holds
 // literals, references to stages and file("...") calls only.
-func decodeValue(p stages.ParamSpec, expr hcl.Expression, c *Config) (stages.Value, hcl.Diagnostics) {
-	bad := func(format string, args ...any) (stages.Value, hcl.Diagnostics) {
-		return stages.Value{}, hcl.Diagnostics{{
+func decodeValue(p stage.ParamSpec, expr hcl.Expression, c *Config) (stage.Value, hcl.Diagnostics) {
+	bad := func(format string, args ...any) (stage.Value, hcl.Diagnostics) {
+		return stage.Value{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid value for " + p.Name,
 			Detail:   fmt.Sprintf(format, args...),
@@ -28,29 +28,29 @@ func decodeValue(p stages.ParamSpec, expr hcl.Expression, c *Config) (stages.Val
 		}}
 	}
 	switch p.Type {
-	case stages.RefParam:
+	case stage.RefParam:
 		return decodeRef(p, expr)
-	case stages.RefList:
+	case stage.RefList:
 		return decodeRefList(p, expr)
-	case stages.FileParam:
+	case stage.FileParam:
 		return decodeFile(p, expr, c)
 	}
 	val, diags := expr.Value(nil)
 	if diags.HasErrors() {
-		return stages.Value{}, diags
+		return stage.Value{}, diags
 	}
 	if val.IsNull() || !val.IsWhollyKnown() {
 		return bad("%s must be a %s; got null.", p.Name, p.Type)
 	}
-	v := stages.Value{Type: p.Type}
+	v := stage.Value{Type: p.Type}
 	switch p.Type {
-	case stages.Int:
+	case stage.Int:
 		n, ok := wholeNumber(val)
 		if !ok {
 			return bad("%s must be a whole number; got %s.", p.Name, show(val))
 		}
 		v.Int = n
-	case stages.Float:
+	case stage.Float:
 		if val.Type() != cty.Number {
 			return bad("%s must be a number; got %s.", p.Name, show(val))
 		}
@@ -59,17 +59,17 @@ func decodeValue(p stages.ParamSpec, expr hcl.Expression, c *Config) (stages.Val
 			return bad("%s must be a finite number; got %s.", p.Name, show(val))
 		}
 		v.Float = f
-	case stages.String:
+	case stage.String:
 		if val.Type() != cty.String {
 			return bad("%s must be a string in quotes; got %s.", p.Name, show(val))
 		}
 		v.Str = val.AsString()
-	case stages.Bool:
+	case stage.Bool:
 		if val.Type() != cty.Bool {
 			return bad("%s must be true or false; got %s.", p.Name, show(val))
 		}
 		v.Bool = val.True()
-	case stages.IntList:
+	case stage.IntList:
 		t := val.Type()
 		if !t.IsTupleType() && !t.IsListType() {
 			return bad("%s must be a list of whole numbers such as [0, 8, 16]; got %s.", p.Name, show(val))
@@ -115,10 +115,10 @@ func show(v cty.Value) string {
 	return "a " + v.Type().FriendlyName()
 }
 
-func decodeRef(p stages.ParamSpec, expr hcl.Expression) (stages.Value, hcl.Diagnostics) {
+func decodeRef(p stage.ParamSpec, expr hcl.Expression) (stage.Value, hcl.Diagnostics) {
 	kinds := strings.Join(p.RefKinds, " or ")
-	bad := func(detail string) (stages.Value, hcl.Diagnostics) {
-		return stages.Value{}, hcl.Diagnostics{{
+	bad := func(detail string) (stage.Value, hcl.Diagnostics) {
+		return stage.Value{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid reference in " + p.Name,
 			Detail:   detail,
@@ -138,13 +138,13 @@ func decodeRef(p stages.ParamSpec, expr hcl.Expression) (stages.Value, hcl.Diagn
 	if !slices.Contains(p.RefKinds, kind) {
 		return bad(fmt.Sprintf("%s must refer to a %s stage; %s.%s is a %s stage.", p.Name, kinds, kind, attr.Name, kind))
 	}
-	return stages.Value{Type: stages.RefParam, Ref: kind + "." + attr.Name}, nil
+	return stage.Value{Type: stage.RefParam, Ref: kind + "." + attr.Name}, nil
 }
 
-func decodeRefList(p stages.ParamSpec, expr hcl.Expression) (stages.Value, hcl.Diagnostics) {
+func decodeRefList(p stage.ParamSpec, expr hcl.Expression) (stage.Value, hcl.Diagnostics) {
 	elems, diags := hcl.ExprList(expr)
 	if diags.HasErrors() || len(elems) == 0 {
-		return stages.Value{}, hcl.Diagnostics{{
+		return stage.Value{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Invalid value for " + p.Name,
 			Detail: fmt.Sprintf("%s must be a non-empty list of %s stages, e.g. [%s.a, %s.b].",
@@ -152,7 +152,7 @@ func decodeRefList(p stages.ParamSpec, expr hcl.Expression) (stages.Value, hcl.D
 			Subject: expr.Range().Ptr(),
 		}}
 	}
-	v := stages.Value{Type: stages.RefList}
+	v := stage.Value{Type: stage.RefList}
 	seen := map[string]bool{}
 	for _, e := range elems {
 		r, d := decodeRef(p, e)
@@ -175,9 +175,9 @@ func decodeRefList(p stages.ParamSpec, expr hcl.Expression) (stages.Value, hcl.D
 	return v, diags
 }
 
-func decodeFile(p stages.ParamSpec, expr hcl.Expression, c *Config) (stages.Value, hcl.Diagnostics) {
-	bad := func(summary, detail string) (stages.Value, hcl.Diagnostics) {
-		return stages.Value{}, hcl.Diagnostics{{
+func decodeFile(p stage.ParamSpec, expr hcl.Expression, c *Config) (stage.Value, hcl.Diagnostics) {
+	bad := func(summary, detail string) (stage.Value, hcl.Diagnostics) {
+		return stage.Value{}, hcl.Diagnostics{{
 			Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: expr.Range().Ptr(),
 		}}
 	}
@@ -198,7 +198,7 @@ func decodeFile(p stages.ParamSpec, expr hcl.Expression, c *Config) (stages.Valu
 	if err != nil {
 		return bad("Cannot read file for "+p.Name, fmt.Sprintf("%s: %v.", path, err))
 	}
-	return stages.Value{Type: stages.FileParam, File: stages.File{
+	return stage.Value{Type: stage.FileParam, File: stage.File{
 		Path: path, Resolved: resolved, Digest: artifacts.DigestOf(b),
 	}}, nil
 }

@@ -13,7 +13,7 @@ import (
 
 	"sdapipe/artifacts"
 	"sdapipe/schemas"
-	"sdapipe/stages"
+	"sdapipe/stage"
 )
 
 // A Workspace is the directory that holds a pipeline's results:
@@ -55,7 +55,7 @@ type Record struct {
 	Version  int               `json:"version"`
 	Key      string            `json:"key"`
 	KeyParts []artifacts.Field `json:"key_parts"`
-	Outputs  []stages.Output   `json:"outputs"`
+	Outputs  []stage.Output    `json:"outputs"`
 	Started  time.Time         `json:"started"`
 	Wall     float64           `json:"wall_seconds"`
 	Env      RunEnv            `json:"environment"`
@@ -79,13 +79,13 @@ func currentEnv() RunEnv {
 }
 
 // Output returns the record's output of that name.
-func (r *Record) Output(name string) (stages.Output, bool) {
+func (r *Record) Output(name string) (stage.Output, bool) {
 	for _, o := range r.Outputs {
 		if o.Name == name {
 			return o, true
 		}
 	}
-	return stages.Output{}, false
+	return stage.Output{}, false
 }
 
 func (w *Workspace) recordPath(key artifacts.Digest) string {
@@ -134,7 +134,7 @@ func (w *Workspace) writeRecord(r *Record) error {
 }
 
 // OutPath returns the stable path of a stage's output.
-func (w *Workspace) OutPath(addr string, o stages.Output) string {
+func (w *Workspace) OutPath(addr string, o stage.Output) string {
 	ext := o.Format
 	if k, ok := schemas.Lookup(o.Schema); ok {
 		ext = k.Ext()

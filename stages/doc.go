@@ -2,52 +2,30 @@
 // filter, sample, evaluate — as thin adapters between the artifact store
 // and the science packages: each decodes its parameters, reads its inputs
 // (checked against their schemas and digests), calls the science code and
-// writes its outputs through an Env.
+// writes its outputs through a stage.Env.
 //
-// A Kind declares its parameters (type, default, range, documentation),
-// its outputs with their schemas and a Version that enters every cache key
-// of the kind; package pipeline decodes pipeline.hcl against these
-// declarations, plans, and runs the kinds' Run functions.
+// Default builds the registry of every kind, which cmd/sdapipe hands to
+// package pipeline; tests build their own with Kinds.
+//
+// # Adding a stage kind
+//
+// A kind is one file here: a *stage.Kind value that declares its
+// parameters (type, default, range, documentation), its outputs and the
+// artifact schema of each, a Version that enters every cache key of the
+// kind, optional Check and CheckGraph functions that validate parameters
+// before anything runs, and a Run function that reads inputs through the
+// Env, calls one science package and writes every output through the Env.
+// Add it to the list in Kinds. If it writes a new kind of artifact, declare
+// that once in package schemas (schemas/kinds.go). The README's reference
+// tables are generated from these declarations (go test ./stages -update).
 package stages
 
-import (
-	"fmt"
-	"strings"
-)
+import "sdapipe/stage"
 
-// Markdown documents every stage kind's parameters and outputs, for the
-// README.
-func Markdown() string {
-	var b strings.Builder
-	for _, k := range Kinds() {
-		fmt.Fprintf(&b, "#### `%s` — %s\n\n| parameter | type | default | meaning |\n|---|---|---|---|\n", k.Name, k.Doc)
-		rows := func(prefix string, ps []ParamSpec) {
-			for _, p := range ps {
-				def := "required"
-				if v, ok := p.DefaultValue(); ok {
-					def = "`" + v.Text() + "`"
-				} else if p.Optional {
-					def = "optional"
-				}
-				typ := p.Type.String()
-				if len(p.RefKinds) > 0 {
-					typ = strings.Join(p.RefKinds, "/") + " " + typ
-				}
-				fmt.Fprintf(&b, "| `%s%s` | %s | %s | %s |\n", prefix, p.Name, typ, def, p.Doc)
-			}
-		}
-		rows("", k.Params)
-		for _, bl := range k.Blocks {
-			rows(bl.Name+".", bl.Params)
-		}
-		b.WriteString("\nOutputs: ")
-		for i, o := range k.Outputs {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "`%s` (%s)", o.Name, o.Schema)
-		}
-		b.WriteString(".\n\n")
-	}
-	return b.String()
+// Kinds returns sdapipe's stage kinds in pipeline order.
+func Kinds() []*stage.Kind {
+	return []*stage.Kind{Simulate, Train, Observe, Filter, Sample, Evaluate}
 }
+
+// Default returns the registry of every stage kind sdapipe ships.
+func Default() *stage.Registry { return stage.NewRegistry(Kinds()...) }

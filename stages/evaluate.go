@@ -12,6 +12,7 @@ import (
 	"sdapipe/metrics"
 	"sdapipe/observe"
 	"sdapipe/plots"
+	"sdapipe/stage"
 )
 
 // Evaluate scores posteriors against the particle filter's ground truth
@@ -20,21 +21,21 @@ import (
 // filter's second run, RMSE of the posterior mean to the truth and the
 // ensemble spread. The filter's first run is scored the same way (its W1
 // is the finite-sample floor), and so is the truth.
-var Evaluate = &Kind{
+var Evaluate = &stage.Kind{
 	Name:    "evaluate",
 	Version: 1,
 	Doc:     "score posteriors against the particle filter and the truth; tables and figures",
-	Params: []ParamSpec{
-		{Name: "observations", Type: RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system", "truth"},
+	Params: []stage.ParamSpec{
+		{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system", "truth"},
 			Doc: "the observe stage the posteriors condition on"},
-		{Name: "reference", Type: RefParam, RefKinds: []string{"filter"}, Uses: []string{"reference", "second"},
+		{Name: "reference", Type: stage.RefParam, RefKinds: []string{"filter"}, Uses: []string{"reference", "second"},
 			Doc: "the filter stage giving the ground truth"},
-		{Name: "posteriors", Type: RefList, RefKinds: []string{"sample"}, Uses: []string{"posterior", "settings"},
+		{Name: "posteriors", Type: stage.RefList, RefKinds: []string{"sample"}, Uses: []string{"posterior", "settings"},
 			Doc: "the sample stages to score, e.g. [sample.lo_c0, sample.lo_c1]"},
-		{Name: "w1_full", Type: Bool, Default: true,
+		{Name: "w1_full", Type: stage.Bool, Default: true,
 			Doc: "also compute W1 between the two filter runs at their full size (1024 paths: about a second per set)"},
 	},
-	Outputs: []OutputSpec{
+	Outputs: []stage.OutputSpec{
 		{Name: "metrics", Schema: "metrics", Doc: "every metric of every stage and observation set"},
 		{Name: "summary", Schema: "summary", Doc: "medians over observation sets"},
 		{Name: "figure", Schema: "figure", Doc: "median metrics against corrections C, one line per window"},
@@ -44,20 +45,18 @@ var Evaluate = &Kind{
 	Run:        runEvaluate,
 }
 
-func init() { Register(Evaluate) }
-
 // checkEvaluate makes sure every posterior and the filter condition on the
 // evaluated observe stage.
-func checkEvaluate(p *Params, refs Resolver) []ParamError {
+func checkEvaluate(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 	want := p.Ref("observations")
-	var errs []ParamError
+	var errs []stage.ParamError
 	if _, fp, ok := refs("reference"); ok && fp.Ref("observations") != want {
-		errs = append(errs, ParamError{"reference", fmt.Sprintf(
+		errs = append(errs, stage.ParamError{"reference", fmt.Sprintf(
 			"%s filters %s, but this stage evaluates %s; use a filter stage of the same observations.", p.Ref("reference"), fp.Ref("observations"), want)})
 	}
 	for i, key := range p.RefList("posteriors") {
 		if _, sp, ok := refs(key); ok && sp.Ref("observations") != want {
-			errs = append(errs, ParamError{"posteriors", fmt.Sprintf(
+			errs = append(errs, stage.ParamError{"posteriors", fmt.Sprintf(
 				"%s samples given %s, but this stage evaluates %s; every posterior must condition on the same observations.",
 				p.Values["posteriors"].Refs[i], sp.Ref("observations"), want)})
 		}
@@ -155,7 +154,7 @@ func (s *scorer) score(stage string, o int, ens []float32, n int, withW1 bool) (
 	return rows, nil
 }
 
-func runEvaluate(ctx context.Context, env *Env) error {
+func runEvaluate(ctx context.Context, env *stage.Env) error {
 	s, err := newScorer(env)
 	if err != nil {
 		return err
@@ -196,7 +195,7 @@ func runEvaluate(ctx context.Context, env *Env) error {
 		for _, pst := range posts {
 			r, err := s.score(pst.addr, o, pst.x[o*pst.samples*ev:(o+1)*pst.samples*ev], pst.samples, true)
 			if err != nil {
-				return fmt.Errorf("stage %s: %s, observation set %d: %w", env.Addr, pst.addr, o, err)
+				return fmt.Errorf("%s, observation set %d: %w", pst.addr, o, err)
 			}
 			rows = append(rows, r...)
 			floorN = min(floorN, pst.samples)
@@ -206,7 +205,7 @@ func runEvaluate(ctx context.Context, env *Env) error {
 		filterAddr := env.Inputs["reference"].Addr
 		r, err := s.score(filterAddr, o, reference[o*s.keep*ev:(o+1)*s.keep*ev], floorN, true)
 		if err != nil {
-			return fmt.Errorf("stage %s: %w", env.Addr, err)
+			return err
 		}
 		rows = append(rows, r...)
 		if env.Params.Bool("w1_full") && s.keep > floorN {
@@ -217,7 +216,7 @@ func runEvaluate(ctx context.Context, env *Env) error {
 			}
 			w, err := metrics.W1(a, b, ev)
 			if err != nil {
-				return fmt.Errorf("stage %s: %w", env.Addr, err)
+				return err
 			}
 			rows = append(rows, MetricRow{filterAddr, o, "w1_full", w})
 		}
@@ -249,7 +248,7 @@ func runEvaluate(ctx context.Context, env *Env) error {
 	}
 	png, err := metricsFigure(env.Addr, summary)
 	if err != nil {
-		return fmt.Errorf("stage %s: figure: %w", env.Addr, err)
+		return fmt.Errorf("figure: %w", err)
 	}
 	if err := env.WriteBytes("figure", png); err != nil {
 		return err
@@ -271,12 +270,12 @@ func runEvaluate(ctx context.Context, env *Env) error {
 	title := fmt.Sprintf("%s: observation set 0, %s (C = %d) and the particle filter", env.Addr, last.addr, last.settings.Corrections)
 	png, err = trajectoryFigure(title, s.sys, s.op, s.y[:s.m], last.x[:last.samples*ev], last.samples, truthOf(s.truth, ev), ref)
 	if err != nil {
-		return fmt.Errorf("stage %s: figure: %w", env.Addr, err)
+		return fmt.Errorf("figure: %w", err)
 	}
 	return env.WriteBytes("trajectories", png)
 }
 
-func newScorer(env *Env) (*scorer, error) {
+func newScorer(env *stage.Env) (*scorer, error) {
 	sys, err := systemOf(env, "observations")
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package stages
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"sdapipe/dynamics"
 	"sdapipe/filters"
 	"sdapipe/observe"
+	"sdapipe/stage"
 )
 
 // Filter runs the bootstrap particle filter of spec §6.1 on every
@@ -17,32 +19,32 @@ import (
 // the first run is the ground-truth posterior, the second the independent
 // sample that W1 is measured against (so that the filter's own W1 is the
 // finite-sample floor).
-var Filter = &Kind{
+var Filter = &stage.Kind{
 	Name:    "filter",
 	Version: 1,
 	Doc:     "ground-truth posteriors by the bootstrap particle filter, two independent runs",
-	Params: []ParamSpec{
-		{Name: "observations", Type: RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system"},
+	Params: []stage.ParamSpec{
+		{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system"},
 			Doc: "the observe stage to filter"},
-		{Name: "particles", Type: Int, Default: int64(filters.DefaultParticles), Min: Bound(2), Max: Bound(1 << 24),
+		{Name: "particles", Type: stage.Int, Default: int64(filters.DefaultParticles), Min: stage.Bound(2), Max: stage.Bound(1 << 24),
 			Doc: "particles M"},
-		{Name: "burn_in", Type: Int, Default: int64(filters.DefaultBurnIn), Min: Bound(0), Max: Bound(1 << 20),
+		{Name: "burn_in", Type: stage.Int, Default: int64(filters.DefaultBurnIn), Min: stage.Bound(0), Max: stage.Bound(1 << 20),
 			Doc: "transitions from the prior before the first observed state"},
-		{Name: "keep", Type: Int, Default: int64(filters.DefaultKeep), Min: Bound(1), Max: Bound(1 << 20),
+		{Name: "keep", Type: stage.Int, Default: int64(filters.DefaultKeep), Min: stage.Bound(1), Max: stage.Bound(1 << 20),
 			Doc: "paths kept per run"},
 	},
-	Outputs: []OutputSpec{
+	Outputs: []stage.OutputSpec{
 		{Name: "reference", Schema: "posterior", Doc: "first run: the ground-truth posterior"},
 		{Name: "second", Schema: "posterior", Doc: "second, independent run"},
 		{Name: "summary", Schema: "filtersummary", Doc: "effective sample sizes and evidence per run and observation set"},
 	},
-	Check: func(p *Params) []ParamError {
+	Check: func(p *stage.Params) []stage.ParamError {
 		if p.Int("keep") > p.Int("particles") {
-			return []ParamError{{"keep", fmt.Sprintf("keep (%d) cannot exceed particles (%d).", p.Int("keep"), p.Int("particles"))}}
+			return []stage.ParamError{{"keep", fmt.Sprintf("keep (%d) cannot exceed particles (%d).", p.Int("keep"), p.Int("particles"))}}
 		}
 		return nil
 	},
-	CheckGraph: func(p *Params, refs Resolver) []ParamError {
+	CheckGraph: func(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 		_, op, ok := refs("observations")
 		if !ok {
 			return nil
@@ -52,14 +54,12 @@ var Filter = &Kind{
 			return nil // the observe stage reports it
 		}
 		if _, _, err := regularTimes(times, op.Int("length")); err != nil {
-			return []ParamError{{"observations", err.Error()}}
+			return []stage.ParamError{{"observations", err.Error()}}
 		}
 		return nil
 	},
 	Run: runFilter,
 }
-
-func init() { Register(Filter) }
 
 // regularTimes checks that observations fall on every step-th state from
 // the first to the last, as the filter's recursion needs, and returns the
@@ -122,7 +122,7 @@ func pointLogLik(sys dynamics.System, desc observe.Description, y []float32, noi
 	}, nil
 }
 
-func runFilter(ctx context.Context, env *Env) error {
+func runFilter(ctx context.Context, env *stage.Env) error {
 	p := env.Params
 	sys, err := systemOf(env, "observations")
 	if err != nil {
@@ -135,10 +135,10 @@ func runFilter(ctx context.Context, env *Env) error {
 	length, dim := op.Shape()
 	step, nTimes, err := regularTimes(info.Operator.Times, length)
 	if err != nil {
-		return fmt.Errorf("stage %s: %w", env.Addr, err)
+		return err
 	}
 	if info.Noise <= 0 {
-		return fmt.Errorf("stage %s: the particle filter needs observation noise > 0", env.Addr)
+		return errors.New("the particle filter needs observation noise > 0")
 	}
 	yArr, err := env.ReadArray("observations", "observations", map[string]int{"value": op.Outputs()})
 	if err != nil {
@@ -158,13 +158,13 @@ func runFilter(ctx context.Context, env *Env) error {
 			}
 			ll, err := pointLogLik(sys, info.Operator, y[o*m:(o+1)*m], info.Noise)
 			if err != nil {
-				return fmt.Errorf("stage %s: %w", env.Addr, err)
+				return err
 			}
 			cfg := filters.Config{Particles: p.Int("particles"), BurnIn: p.Int("burn_in"), Step: step, Obs: nTimes, Keep: keep,
 				Seed: env.StreamUint64(fmt.Sprintf("run %d set %d", r, o))}
 			res, err := filters.BPF(sys, cfg, ll)
 			if err != nil {
-				return fmt.Errorf("stage %s: observation set %d: %w", env.Addr, o, err)
+				return fmt.Errorf("observation set %d: %w", o, err)
 			}
 			for i, v := range res.Paths {
 				runs[r][o*keep*length*dim+i] = float32(v)

@@ -8,6 +8,7 @@ import (
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
 	"sdapipe/observe"
+	"sdapipe/stage"
 )
 
 // Observe makes the observations that sample stages condition on and
@@ -16,28 +17,28 @@ import (
 // is a stage of its own so that posteriors sampled with different settings
 // (C, k, γ) condition on identical observations, and the particle filter
 // runs once per observation set.
-var Observe = &Kind{
+var Observe = &stage.Kind{
 	Name:    "observe",
 	Version: 1,
 	Doc:     "observe test trajectories through an operator with noise, or load observations from a file",
-	Params: []ParamSpec{
-		{Name: "data", Type: RefParam, RefKinds: []string{"simulate"}, Uses: []string{"test", "system"},
+	Params: []stage.ParamSpec{
+		{Name: "data", Type: stage.RefParam, RefKinds: []string{"simulate"}, Uses: []string{"test", "system"},
 			Doc: "the simulate stage whose test trajectories are observed"},
-		{Name: "length", Type: Int, Default: int64(65), Min: Bound(2), Max: Bound(1 << 16), Doc: "states L per trajectory"},
-		{Name: "first", Type: Int, Default: int64(0), Min: Bound(0), Doc: "first test trajectory observed"},
-		{Name: "count", Type: Int, Default: int64(4), Min: Bound(1), Max: Bound(1 << 16),
+		{Name: "length", Type: stage.Int, Default: int64(65), Min: stage.Bound(2), Max: stage.Bound(1 << 16), Doc: "states L per trajectory"},
+		{Name: "first", Type: stage.Int, Default: int64(0), Min: stage.Bound(0), Doc: "first test trajectory observed"},
+		{Name: "count", Type: stage.Int, Default: int64(4), Min: stage.Bound(1), Max: stage.Bound(1 << 16),
 			Doc: "test trajectories observed, one observation set each"},
-		{Name: "observations", Type: FileParam, Optional: true,
+		{Name: "observations", Type: stage.FileParam, Optional: true,
 			Doc: `an NPY of observations (observation, value) in standardised units, e.g. file("obs.npy"); replaces first and count`},
-		{Name: "operator", Type: String, Default: "select", Choices: []string{"select", "saturate", "norm"},
+		{Name: "operator", Type: stage.String, Default: "select", Choices: []string{"select", "saturate", "norm"},
 			Doc: "select: y = x[t, v]; saturate: y = w/(1+|w|) of those; norm: y = |x[t]|"},
-		{Name: "variables", Type: IntList, Default: []int64{0}, Min: Bound(0), Doc: "observed state variables (not for norm)"},
-		{Name: "start", Type: Int, Default: int64(0), Min: Bound(0), Doc: "first observed state"},
-		{Name: "every", Type: Int, Default: int64(1), Min: Bound(1), Doc: "observe every n-th state from start"},
-		{Name: "times", Type: IntList, Default: []int64{}, Min: Bound(0), Doc: "observed states as a list; replaces start and every"},
-		{Name: "noise", Type: Float, Default: 0.05, Min: Bound(0), Max: Bound(100), Doc: "observation noise σ_y, standardised units"},
+		{Name: "variables", Type: stage.IntList, Default: []int64{0}, Min: stage.Bound(0), Doc: "observed state variables (not for norm)"},
+		{Name: "start", Type: stage.Int, Default: int64(0), Min: stage.Bound(0), Doc: "first observed state"},
+		{Name: "every", Type: stage.Int, Default: int64(1), Min: stage.Bound(1), Doc: "observe every n-th state from start"},
+		{Name: "times", Type: stage.IntList, Default: []int64{}, Min: stage.Bound(0), Doc: "observed states as a list; replaces start and every"},
+		{Name: "noise", Type: stage.Float, Default: 0.05, Min: stage.Bound(0), Max: stage.Bound(100), Doc: "observation noise σ_y, standardised units"},
 	},
-	Outputs: []OutputSpec{
+	Outputs: []stage.OutputSpec{
 		{Name: "observations", Schema: "observations", Doc: "the observations y"},
 		{Name: "operator", Schema: "operator", Doc: "the observation operator and noise"},
 		{Name: "truth", Schema: "truth", Optional: true, Doc: "the observed test trajectories (absent for file observations)"},
@@ -46,8 +47,6 @@ var Observe = &Kind{
 	CheckGraph: checkObserve,
 	Run:        runObserve,
 }
-
-func init() { Register(Observe) }
 
 // OperatorInfo is the observe stage's operator output.
 type OperatorInfo struct {
@@ -59,7 +58,7 @@ type OperatorInfo struct {
 }
 
 // observeTimes returns the observed time indices.
-func observeTimes(p *Params, length int) ([]int, error) {
+func observeTimes(p *stage.Params, length int) ([]int, error) {
 	if ts := p.Ints("times"); len(ts) > 0 {
 		return ts, nil
 	}
@@ -67,7 +66,7 @@ func observeTimes(p *Params, length int) ([]int, error) {
 }
 
 // buildOperator makes the observation operator for events (length, dim).
-func buildOperator(p *Params, length, dim int) (observe.Operator, error) {
+func buildOperator(p *stage.Params, length, dim int) (observe.Operator, error) {
 	times, err := observeTimes(p, length)
 	if err != nil {
 		return nil, err
@@ -88,7 +87,7 @@ func buildOperator(p *Params, length, dim int) (observe.Operator, error) {
 // checkObserve validates an observe stage against its data before anything
 // runs: variables and times against the state, the test set against first
 // and count, and an observations file against the operator.
-func checkObserve(p *Params, refs Resolver) []ParamError {
+func checkObserve(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 	_, sp, ok := refs("data")
 	if !ok {
 		return nil
@@ -105,21 +104,21 @@ func checkObserve(p *Params, refs Resolver) []ParamError {
 				field = "times"
 			}
 		}
-		return []ParamError{{field, fmt.Sprintf("%v (trajectories of %d states of %d variables).", err, length, dim)}}
+		return []stage.ParamError{{field, fmt.Sprintf("%v (trajectories of %d states of %d variables).", err, length, dim)}}
 	}
 	if f, ok := p.File("observations"); ok {
 		if msg := checkObservationFile(f, op); msg != "" {
-			return []ParamError{{"observations", msg}}
+			return []stage.ParamError{{"observations", msg}}
 		}
 		return nil
 	}
-	var errs []ParamError
+	var errs []stage.ParamError
 	if l := sp.Int("length"); length > l {
-		errs = append(errs, ParamError{"length", fmt.Sprintf("length %d is longer than the simulated trajectories (%d states).", length, l)})
+		errs = append(errs, stage.ParamError{"length", fmt.Sprintf("length %d is longer than the simulated trajectories (%d states).", length, l)})
 	}
 	_, _, nTest := dynamics.Split(sp.Int("trajectories"))
 	if first, count := p.Int("first"), p.Int("count"); first+count > nTest {
-		errs = append(errs, ParamError{"count", fmt.Sprintf(
+		errs = append(errs, stage.ParamError{"count", fmt.Sprintf(
 			"first %d + count %d exceeds the %d test trajectories of the simulate stage.", first, count, nTest)})
 	}
 	return errs
@@ -127,7 +126,7 @@ func checkObserve(p *Params, refs Resolver) []ParamError {
 
 // checkObservationFile reads a notebook's observations and says what is
 // wrong with them, or "".
-func checkObservationFile(f File, op observe.Operator) string {
+func checkObservationFile(f stage.File, op observe.Operator) string {
 	a, err := artifacts.ReadNPYFile(f.Resolved)
 	if err != nil {
 		return err.Error()
@@ -165,7 +164,7 @@ func toFloat64(a artifacts.Array) []float64 {
 	return nil
 }
 
-func runObserve(ctx context.Context, env *Env) error {
+func runObserve(ctx context.Context, env *stage.Env) error {
 	p := env.Params
 	sys, err := systemOf(env, "data")
 	if err != nil {
@@ -174,7 +173,7 @@ func runObserve(ctx context.Context, env *Env) error {
 	length, dim := p.Int("length"), sys.Dim()
 	op, err := buildOperator(p, length, dim)
 	if err != nil {
-		return fmt.Errorf("stage %s: %w", env.Addr, err)
+		return err
 	}
 	y, truth, info, err := makeObservations(env, op, length, dim)
 	if err != nil {
@@ -204,7 +203,7 @@ func runObserve(ctx context.Context, env *Env) error {
 // makeObservations returns the observations (nObs, M) in standardised
 // units and, when made from test trajectories, the truth (nObs, L, D),
 // also standardised.
-func makeObservations(env *Env, op observe.Operator, length, dim int) (y, truth []float32, info OperatorInfo, err error) {
+func makeObservations(env *stage.Env, op observe.Operator, length, dim int) (y, truth []float32, info OperatorInfo, err error) {
 	p := env.Params
 	m := op.Outputs()
 	info = OperatorInfo{Operator: op.Describe(), Text: op.Describe().String(), Noise: p.Float("noise")}
@@ -215,7 +214,7 @@ func makeObservations(env *Env, op observe.Operator, length, dim int) (y, truth 
 		}
 		y64 := toFloat64(a)
 		if len(y64)%m != 0 || len(y64) == 0 {
-			return nil, nil, info, fmt.Errorf("stage %s: %s holds %d values, not rows of %d", env.Addr, f.Path, len(y64), m)
+			return nil, nil, info, fmt.Errorf("%s holds %d values, not rows of %d", f.Path, len(y64), m)
 		}
 		y = make([]float32, len(y64))
 		for i, v := range y64 {
@@ -231,8 +230,8 @@ func makeObservations(env *Env, op observe.Operator, length, dim int) (y, truth 
 	x, _ := test.Float32()
 	first, count, tl := p.Int("first"), p.Int("count"), test.Shape[1]
 	if first+count > test.Shape[0] || length > tl {
-		return nil, nil, info, fmt.Errorf("stage %s: the test set %v has no trajectories %d..%d of %d states",
-			env.Addr, test.Shape, first, first+count-1, length)
+		return nil, nil, info, fmt.Errorf("the test set %v has no trajectories %d..%d of %d states",
+			test.Shape, first, first+count-1, length)
 	}
 	info.Source = fmt.Sprintf("test trajectories %d..%d of %s", first, first+count-1, env.Inputs["data"].Addr)
 	info.First = first
@@ -255,14 +254,14 @@ func makeObservations(env *Env, op observe.Operator, length, dim int) (y, truth 
 }
 
 // operatorOf rebuilds the observation operator of an upstream observe stage.
-func operatorOf(env *Env, param string) (observe.Operator, OperatorInfo, error) {
+func operatorOf(env *stage.Env, param string) (observe.Operator, OperatorInfo, error) {
 	var info OperatorInfo
 	if err := env.ReadJSON(param, "operator", &info); err != nil {
 		return nil, info, err
 	}
 	op, err := observe.Build(info.Operator)
 	if err != nil {
-		return nil, info, fmt.Errorf("stage %s: operator of %s: %w", env.Addr, env.Inputs[param].Addr, err)
+		return nil, info, fmt.Errorf("operator of %s: %w", env.Inputs[param].Addr, err)
 	}
 	return op, info, nil
 }

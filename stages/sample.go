@@ -10,6 +10,7 @@ import (
 	"sdapipe/diffusion"
 	"sdapipe/nets/resmlp"
 	"sdapipe/observe"
+	"sdapipe/stage"
 )
 
 // Sample draws posterior trajectories given observations, zero-shot: the
@@ -17,27 +18,27 @@ import (
 // §2.8) and guided by the observation likelihood (§4.1) inside the
 // predictor–corrector sampler (§5). One trained model serves any observe
 // stage.
-var Sample = &Kind{
+var Sample = &stage.Kind{
 	Name:    "sample",
 	Version: 1,
 	Doc:     "sample posterior trajectories given observations, guided by their likelihood",
-	Params: []ParamSpec{
-		{Name: "model", Type: RefParam, RefKinds: []string{"train"}, Uses: []string{"weights", "network"},
+	Params: []stage.ParamSpec{
+		{Name: "model", Type: stage.RefParam, RefKinds: []string{"train"}, Uses: []string{"weights", "network"},
 			Doc: "the train stage whose network gives the prior score"},
-		{Name: "observations", Type: RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system"},
+		{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system"},
 			Doc: "the observe stage whose observations the samples condition on"},
-		{Name: "samples", Type: Int, Default: int64(64), Min: Bound(1), Max: Bound(1 << 20), Doc: "posterior samples per observation set"},
-		{Name: "steps", Type: Int, Default: int64(256), Min: Bound(1), Max: Bound(1 << 16), Doc: "sampler steps N"},
-		{Name: "corrections", Type: Int, Default: int64(1), Min: Bound(0), Max: Bound(64), Doc: "Langevin corrections C per step"},
-		{Name: "tau", Type: Float, Default: 0.25, Min: Bound(1e-6), Max: Bound(10), Doc: "corrector step size τ"},
-		{Name: "guidance", Type: String, Default: "gaussian", Choices: []string{"gaussian", "dps", "none"},
+		{Name: "samples", Type: stage.Int, Default: int64(64), Min: stage.Bound(1), Max: stage.Bound(1 << 20), Doc: "posterior samples per observation set"},
+		{Name: "steps", Type: stage.Int, Default: int64(256), Min: stage.Bound(1), Max: stage.Bound(1 << 16), Doc: "sampler steps N"},
+		{Name: "corrections", Type: stage.Int, Default: int64(1), Min: stage.Bound(0), Max: stage.Bound(64), Doc: "Langevin corrections C per step"},
+		{Name: "tau", Type: stage.Float, Default: 0.25, Min: stage.Bound(1e-6), Max: stage.Bound(10), Doc: "corrector step size τ"},
+		{Name: "guidance", Type: stage.String, Default: "gaussian", Choices: []string{"gaussian", "dps", "none"},
 			Doc: `likelihood guidance: SDA's "gaussian" (§4.1), the DPS baseline (§4.2), or none (prior samples)`},
-		{Name: "gamma", Type: Float, Default: 1e-2, Min: Bound(0), Max: Bound(100), Doc: "γ of the guidance variance σ_y² + γ(σ/μ)²"},
-		{Name: "zeta", Type: Float, Default: 1.0, Min: Bound(0), Max: Bound(1e6), Doc: "ζ, the DPS step scale"},
-		{Name: "chunk", Type: Int, Default: int64(256), Min: Bound(1), Max: Bound(1 << 16),
+		{Name: "gamma", Type: stage.Float, Default: 1e-2, Min: stage.Bound(0), Max: stage.Bound(100), Doc: "γ of the guidance variance σ_y² + γ(σ/μ)²"},
+		{Name: "zeta", Type: stage.Float, Default: 1.0, Min: stage.Bound(0), Max: stage.Bound(1e6), Doc: "ζ, the DPS step scale"},
+		{Name: "chunk", Type: stage.Int, Default: int64(256), Min: stage.Bound(1), Max: stage.Bound(1 << 16),
 			Doc: "trajectories sampled together; each chunk draws from its own random stream"},
 	},
-	Outputs: []OutputSpec{
+	Outputs: []stage.OutputSpec{
 		{Name: "posterior", Schema: "posterior", Doc: "posterior samples"},
 		{Name: "settings", Schema: "settings", Doc: "the sampler's settings and the model's window"},
 		{Name: "figure", Schema: "figure", Doc: "ensemble, truth and observations of the first observation set"},
@@ -46,18 +47,16 @@ var Sample = &Kind{
 	Run:        runSample,
 }
 
-func init() { Register(Sample) }
-
 // checkSample validates a sample stage against its model and observations
 // before anything runs: the trajectories must hold at least one window.
-func checkSample(p *Params, refs Resolver) []ParamError {
+func checkSample(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 	_, tp, ok1 := refs("model")
 	_, op, ok2 := refs("observations")
 	if !ok1 || !ok2 {
 		return nil
 	}
 	if w, l := tp.Int("window"), op.Int("length"); l < w {
-		return []ParamError{{"observations", fmt.Sprintf(
+		return []stage.ParamError{{"observations", fmt.Sprintf(
 			"the observed trajectories have %d states, fewer than the model's window of %d; the trajectory score is composed of windows, so observe length ≥ %d.", l, w, w)}}
 	}
 	return nil
@@ -78,14 +77,14 @@ type Settings struct {
 }
 
 // loadNet rebuilds a trained network from a train stage's outputs.
-func loadNet(env *Env, param string) (*resmlp.Net, NetworkConfig, error) {
+func loadNet(env *stage.Env, param string) (*resmlp.Net, NetworkConfig, error) {
 	var cfg NetworkConfig
 	if err := env.ReadJSON(param, "network", &cfg); err != nil {
 		return nil, cfg, err
 	}
 	net, err := resmlp.NewNet(cfg.NN(), rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
-		return nil, cfg, fmt.Errorf("stage %s: network of %s: %w", env.Addr, env.Inputs[param].Addr, err)
+		return nil, cfg, fmt.Errorf("network of %s: %w", env.Inputs[param].Addr, err)
 	}
 	members, err := env.ReadNPZ(param, "weights")
 	if err != nil {
@@ -98,19 +97,19 @@ func loadNet(env *Env, param string) (*resmlp.Net, NetworkConfig, error) {
 			err = net.SetParam(m.Name, w)
 		}
 		if err != nil {
-			return nil, cfg, fmt.Errorf("stage %s: weights of %s: %s: %w", env.Addr, env.Inputs[param].Addr, m.Name, err)
+			return nil, cfg, fmt.Errorf("weights of %s: %s: %w", env.Inputs[param].Addr, m.Name, err)
 		}
 		seen[m.Name] = true
 	}
 	for _, p := range net.Params() {
 		if !seen[p.Name] {
-			return nil, cfg, fmt.Errorf("stage %s: weights of %s lack %s", env.Addr, env.Inputs[param].Addr, p.Name)
+			return nil, cfg, fmt.Errorf("weights of %s lack %s", env.Inputs[param].Addr, p.Name)
 		}
 	}
 	return net, cfg, nil
 }
 
-func runSample(ctx context.Context, env *Env) error {
+func runSample(ctx context.Context, env *stage.Env) error {
 	p := env.Params
 	net, netCfg, err := loadNet(env, "model")
 	if err != nil {
@@ -126,7 +125,7 @@ func runSample(ctx context.Context, env *Env) error {
 	}
 	length, dim := op.Shape()
 	if netCfg.StateDim != dim {
-		return fmt.Errorf("stage %s: the model was trained on %d state variables, the observations are of %d", env.Addr, netCfg.StateDim, dim)
+		return fmt.Errorf("the model was trained on %d state variables, the observations are of %d", netCfg.StateDim, dim)
 	}
 	obsArr, err := env.ReadArray("observations", "observations", map[string]int{"value": op.Outputs()})
 	if err != nil {
@@ -160,7 +159,7 @@ func runSample(ctx context.Context, env *Env) error {
 	title := fmt.Sprintf("%s: C = %d, window %d, %s", env.Addr, set.Corrections, set.Window, info.Text)
 	png, err := trajectoryFigure(title, sys, op, y[:op.Outputs()], post[:samples*length*dim], samples, nil, nil)
 	if err != nil {
-		return fmt.Errorf("stage %s: figure: %w", env.Addr, err)
+		return fmt.Errorf("figure: %w", err)
 	}
 	return env.WriteBytes("figure", png)
 }
@@ -168,7 +167,7 @@ func runSample(ctx context.Context, env *Env) error {
 // samplePosterior draws p.samples trajectories per observation set, in
 // chunks of events that each draw from their own random stream, so the
 // result does not depend on how chunks are scheduled.
-func samplePosterior(ctx context.Context, env *Env, net *resmlp.Net, netCfg NetworkConfig, op observe.Operator, noise float64, obsY []float32, nObs int) ([]float32, error) {
+func samplePosterior(ctx context.Context, env *stage.Env, net *resmlp.Net, netCfg NetworkConfig, op observe.Operator, noise float64, obsY []float32, nObs int) ([]float32, error) {
 	p := env.Params
 	length, dim := op.Shape()
 	samples, chunk, m := p.Int("samples"), p.Int("chunk"), op.Outputs()
@@ -177,12 +176,12 @@ func samplePosterior(ctx context.Context, env *Env, net *resmlp.Net, netCfg Netw
 	k := (netCfg.Window - 1) / 2
 	comp, err := diffusion.NewComposite(net, k, length, dim)
 	if err != nil {
-		return nil, fmt.Errorf("stage %s: %w", env.Addr, err)
+		return nil, err
 	}
 	sched := diffusion.VPCosine{Eta: netCfg.Eta}
 	pc := &diffusion.PC{Sched: sched, Steps: p.Int("steps"), Corrections: p.Int("corrections"), Tau: p.Float("tau")}
 	if err := pc.Validate(); err != nil {
-		return nil, fmt.Errorf("stage %s: %w", env.Addr, err)
+		return nil, err
 	}
 	post := make([]float32, total*event)
 	y := make([]float32, min(chunk, total)*m)
@@ -200,7 +199,7 @@ func samplePosterior(ctx context.Context, env *Env, net *resmlp.Net, netCfg Netw
 		}
 		den, err := guided(p, comp, op, noise, y[:n*m], sched)
 		if err != nil {
-			return nil, fmt.Errorf("stage %s: %w", env.Addr, err)
+			return nil, err
 		}
 		rng := env.RNG("chunk " + strconv.Itoa(c))
 		done := 0
@@ -209,14 +208,14 @@ func samplePosterior(ctx context.Context, env *Env, net *resmlp.Net, netCfg Netw
 			done = d
 		})
 		if err != nil {
-			return nil, fmt.Errorf("stage %s: chunk %d: %w", env.Addr, c, err)
+			return nil, fmt.Errorf("chunk %d: %w", c, err)
 		}
 	}
 	return post, nil
 }
 
 // guided wraps the prior trajectory denoiser with the configured guidance.
-func guided(p *Params, prior diffusion.DifferentiableDenoiser, op observe.Operator, noise float64, y []float32, sched diffusion.Schedule) (diffusion.Denoiser, error) {
+func guided(p *stage.Params, prior diffusion.DifferentiableDenoiser, op observe.Operator, noise float64, y []float32, sched diffusion.Schedule) (diffusion.Denoiser, error) {
 	switch p.String("guidance") {
 	case "none":
 		return prior, nil

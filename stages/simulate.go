@@ -6,6 +6,7 @@ import (
 
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
+	"sdapipe/stage"
 )
 
 // systems maps the names accepted by simulate's system parameter to the
@@ -17,31 +18,31 @@ var systems = map[string]func() dynamics.System{
 // Simulate draws trajectories of a stochastic dynamical system (method
 // spec §1.1), standardises them and splits them 80/10/10 in trajectory
 // order.
-var Simulate = &Kind{
+var Simulate = &stage.Kind{
 	Name:    "simulate",
 	Version: 1,
 	Doc:     "simulate trajectories of a dynamical system and split them into train, valid and test sets",
-	Params: []ParamSpec{
-		{Name: "system", Type: String, Default: "lorenz63", Choices: []string{"lorenz63"},
+	Params: []stage.ParamSpec{
+		{Name: "system", Type: stage.String, Default: "lorenz63", Choices: []string{"lorenz63"},
 			Doc: "the dynamical system"},
-		{Name: "trajectories", Type: Int, Default: int64(1024), Min: Bound(10), Max: Bound(1 << 20),
+		{Name: "trajectories", Type: stage.Int, Default: int64(1024), Min: stage.Bound(10), Max: stage.Bound(1 << 20),
 			Doc: "independent trajectories, split 80/10/10 into train, valid and test"},
-		{Name: "burn_in", Type: Int, Default: int64(1024), Min: Bound(0), Max: Bound(1 << 24),
+		{Name: "burn_in", Type: stage.Int, Default: int64(1024), Min: stage.Bound(0), Max: stage.Bound(1 << 24),
 			Doc: "transitions from the prior draw before recording starts"},
-		{Name: "length", Type: Int, Default: int64(1024), Min: Bound(1), Max: Bound(1 << 24),
+		{Name: "length", Type: stage.Int, Default: int64(1024), Min: stage.Bound(1), Max: stage.Bound(1 << 24),
 			Doc: "recorded states per trajectory"},
 	},
-	Outputs: []OutputSpec{
+	Outputs: []stage.OutputSpec{
 		{Name: "train", Schema: "trajectories", Doc: "the first 80% of the trajectories"},
 		{Name: "valid", Schema: "trajectories", Doc: "the next 10%"},
 		{Name: "test", Schema: "trajectories", Doc: "the last 10%"},
 		{Name: "standardization", Schema: "standardization", Doc: "mean and scale per state variable"},
 		{Name: "system", Schema: "system", Doc: "which dynamical system made the data"},
 	},
-	Check: func(p *Params) []ParamError {
+	Check: func(p *stage.Params) []stage.ParamError {
 		n, l := int64(p.Int("trajectories")), int64(p.Int("length"))
 		if n*l > 1<<28 {
-			return []ParamError{{Param: "trajectories", Detail: fmt.Sprintf(
+			return []stage.ParamError{{Param: "trajectories", Detail: fmt.Sprintf(
 				"trajectories × length = %d states is more than the 2^28 sdapipe holds in memory at once; use fewer or shorter trajectories.", n*l)}}
 		}
 		return nil
@@ -49,9 +50,7 @@ var Simulate = &Kind{
 	Run: runSimulate,
 }
 
-func init() { Register(Simulate) }
-
-func runSimulate(ctx context.Context, env *Env) error {
+func runSimulate(ctx context.Context, env *stage.Env) error {
 	p := env.Params
 	sys := systems[p.String("system")]()
 	n, burnIn, length, d := p.Int("trajectories"), p.Int("burn_in"), p.Int("length"), sys.Dim()
@@ -105,18 +104,18 @@ type SystemInfo struct {
 
 // systemOf rebuilds the dynamical system that made an upstream simulate
 // stage's data, from its system output.
-func systemOf(env *Env, param string) (dynamics.System, error) {
+func systemOf(env *stage.Env, param string) (dynamics.System, error) {
 	var info SystemInfo
 	if err := env.ReadJSON(param, "system", &info); err != nil {
 		return nil, err
 	}
 	mk, ok := systems[info.Name]
 	if !ok {
-		return nil, fmt.Errorf("stage %s: unknown system %q in %s", env.Addr, info.Name, env.Inputs[param].Addr)
+		return nil, fmt.Errorf("unknown system %q in %s", info.Name, env.Inputs[param].Addr)
 	}
 	sys := mk()
 	if sys.Dim() != info.Dim {
-		return nil, fmt.Errorf("stage %s: system %s has %d variables, data say %d", env.Addr, info.Name, sys.Dim(), info.Dim)
+		return nil, fmt.Errorf("system %s has %d variables, data say %d", info.Name, sys.Dim(), info.Dim)
 	}
 	return sys, nil
 }

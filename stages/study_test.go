@@ -22,6 +22,7 @@ import (
 	"sdapipe/nn/gemm"
 	"sdapipe/observe"
 	"sdapipe/pipeline"
+	"sdapipe/stage"
 	"sdapipe/stages"
 )
 
@@ -100,7 +101,7 @@ func runStudy(t *testing.T) study {
 			theStudy.err = err
 			return
 		}
-		cfg, diags := pipeline.Load("tiny.hcl", dir, []byte(tinyStudy), nil)
+		cfg, diags := pipeline.Load(stages.Default(), "tiny.hcl", dir, []byte(tinyStudy), nil)
 		if diags.HasErrors() {
 			theStudy.err = diags
 			return
@@ -230,7 +231,7 @@ func studyFiles(t *testing.T, s study) []studyFile {
 
 type studyFile struct {
 	name, path string
-	out        stages.Output
+	out        stage.Output
 }
 
 // TestStudyInteropNumpy opens every NPY and NPZ output of the study with

@@ -10,6 +10,7 @@ import (
 	"sdapipe/nets/resmlp"
 	"sdapipe/nn"
 	"sdapipe/plots"
+	"sdapipe/stage"
 	"sdapipe/training"
 )
 
@@ -36,61 +37,59 @@ func (c NetworkConfig) NN() resmlp.Config {
 }
 
 // Train fits the local score network by denoising score matching.
-var Train = &Kind{
+var Train = &stage.Kind{
 	Name:    "train",
 	Version: 1,
 	Doc:     "train a local score network on windows of the simulated trajectories",
-	Params: []ParamSpec{
-		{Name: "data", Type: RefParam, RefKinds: []string{"simulate"}, Uses: []string{"train", "valid", "system"},
+	Params: []stage.ParamSpec{
+		{Name: "data", Type: stage.RefParam, RefKinds: []string{"simulate"}, Uses: []string{"train", "valid", "system"},
 			Doc: "the simulate stage whose train and valid splits are used"},
-		{Name: "window", Type: Int, Default: int64(5), Min: Bound(3), Max: Bound(17),
+		{Name: "window", Type: stage.Int, Default: int64(5), Min: stage.Bound(3), Max: stage.Bound(17),
 			Doc: "states per local window, 2k+1 (odd)"},
-		{Name: "width", Type: Int, Default: int64(256), Min: Bound(8), Max: Bound(4096), Doc: "hidden width W of the residual MLP"},
-		{Name: "depth", Type: Int, Default: int64(5), Min: Bound(1), Max: Bound(64), Doc: "residual blocks at width W"},
-		{Name: "embed", Type: Int, Default: int64(32), Min: Bound(1), Max: Bound(1024), Doc: "size E of the time embedding"},
-		{Name: "batch", Type: Int, Default: int64(256), Min: Bound(1), Max: Bound(1 << 16), Doc: "windows per step"},
-		{Name: "steps", Type: Int, Default: int64(10000), Min: Bound(1), Max: Bound(1 << 26), Doc: "AdamW steps"},
-		{Name: "lr", Type: Float, Default: 1e-3, Min: Bound(1e-8), Max: Bound(1), Doc: "peak learning rate, decayed linearly to 0"},
-		{Name: "weight_decay", Type: Float, Default: 1e-3, Min: Bound(0), Max: Bound(1), Doc: "AdamW decoupled weight decay"},
-		{Name: "eta", Type: Float, Default: 1e-3, Min: Bound(1e-6), Max: Bound(0.1), Doc: "η of the cosine VP schedule"},
-		{Name: "valid_every", Type: Int, Default: int64(500), Min: Bound(1), Doc: "steps between validation losses"},
-		{Name: "valid_windows", Type: Int, Default: int64(4096), Min: Bound(1), Max: Bound(1 << 20), Doc: "fixed validation windows"},
-		{Name: "check_samples", Type: Int, Default: int64(4096), Min: Bound(1), Max: Bound(1 << 20),
+		{Name: "width", Type: stage.Int, Default: int64(256), Min: stage.Bound(8), Max: stage.Bound(4096), Doc: "hidden width W of the residual MLP"},
+		{Name: "depth", Type: stage.Int, Default: int64(5), Min: stage.Bound(1), Max: stage.Bound(64), Doc: "residual blocks at width W"},
+		{Name: "embed", Type: stage.Int, Default: int64(32), Min: stage.Bound(1), Max: stage.Bound(1024), Doc: "size E of the time embedding"},
+		{Name: "batch", Type: stage.Int, Default: int64(256), Min: stage.Bound(1), Max: stage.Bound(1 << 16), Doc: "windows per step"},
+		{Name: "steps", Type: stage.Int, Default: int64(10000), Min: stage.Bound(1), Max: stage.Bound(1 << 26), Doc: "AdamW steps"},
+		{Name: "lr", Type: stage.Float, Default: 1e-3, Min: stage.Bound(1e-8), Max: stage.Bound(1), Doc: "peak learning rate, decayed linearly to 0"},
+		{Name: "weight_decay", Type: stage.Float, Default: 1e-3, Min: stage.Bound(0), Max: stage.Bound(1), Doc: "AdamW decoupled weight decay"},
+		{Name: "eta", Type: stage.Float, Default: 1e-3, Min: stage.Bound(1e-6), Max: stage.Bound(0.1), Doc: "η of the cosine VP schedule"},
+		{Name: "valid_every", Type: stage.Int, Default: int64(500), Min: stage.Bound(1), Doc: "steps between validation losses"},
+		{Name: "valid_windows", Type: stage.Int, Default: int64(4096), Min: stage.Bound(1), Max: stage.Bound(1 << 20), Doc: "fixed validation windows"},
+		{Name: "check_samples", Type: stage.Int, Default: int64(4096), Min: stage.Bound(1), Max: stage.Bound(1 << 20),
 			Doc: "windows sampled unconditionally after training to score the model"},
-		{Name: "check_steps", Type: Int, Default: int64(64), Min: Bound(1), Max: Bound(4096), Doc: "sampler steps of that check"},
+		{Name: "check_steps", Type: stage.Int, Default: int64(64), Min: stage.Bound(1), Max: stage.Bound(4096), Doc: "sampler steps of that check"},
 	},
-	Outputs: []OutputSpec{
+	Outputs: []stage.OutputSpec{
 		{Name: "weights", Schema: "weights", Doc: "trained parameters"},
 		{Name: "network", Schema: "network", Doc: "the network's configuration"},
 		{Name: "losses", Schema: "losscurve", Doc: "loss curve"},
 		{Name: "curve", Schema: "figure", Doc: "loss curve plot"},
 		{Name: "check", Schema: "check", Doc: "unconditional sample check"},
 	},
-	Check: func(p *Params) []ParamError {
+	Check: func(p *stage.Params) []stage.ParamError {
 		if p.Int("window")%2 == 0 {
-			return []ParamError{{Param: "window", Detail: fmt.Sprintf("window must be odd (2k+1 states around a centre); got %d.", p.Int("window"))}}
+			return []stage.ParamError{{Param: "window", Detail: fmt.Sprintf("window must be odd (2k+1 states around a centre); got %d.", p.Int("window"))}}
 		}
 		return nil
 	},
 	Run: runTrain,
 }
 
-func init() { Register(Train) }
-
 // readSplit reads one split of a simulate stage as a training dataset.
-func readSplit(env *Env, param, name string) (training.Dataset, error) {
+func readSplit(env *stage.Env, param, name string) (training.Dataset, error) {
 	a, err := env.ReadArray(param, name, nil)
 	if err != nil {
 		return training.Dataset{}, err
 	}
 	x, err := a.Float32()
 	if err != nil {
-		return training.Dataset{}, fmt.Errorf("stage %s: %s: %w", env.Addr, name, err)
+		return training.Dataset{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return training.Dataset{Data: x, N: a.Shape[0], L: a.Shape[1], D: a.Shape[2]}, nil
 }
 
-func runTrain(ctx context.Context, env *Env) error {
+func runTrain(ctx context.Context, env *stage.Env) error {
 	p := env.Params
 	train, err := readSplit(env, "data", "train")
 	if err != nil {
@@ -102,7 +101,7 @@ func runTrain(ctx context.Context, env *Env) error {
 	}
 	window := p.Int("window")
 	if window > train.L || window > valid.L {
-		return fmt.Errorf("stage %s: window %d is longer than the trajectories (%d states)", env.Addr, window, min(train.L, valid.L))
+		return fmt.Errorf("window %d is longer than the trajectories (%d states)", window, min(train.L, valid.L))
 	}
 	sys, err := systemOf(env, "data")
 	if err != nil {
@@ -115,7 +114,7 @@ func runTrain(ctx context.Context, env *Env) error {
 	}
 	net, err := resmlp.NewNet(netCfg.NN(), env.RNG("init"))
 	if err != nil {
-		return fmt.Errorf("stage %s: %w", env.Addr, err)
+		return err
 	}
 	netCfg.Parameters = nn.NumParams(net.Params())
 	sched := diffusion.VPCosine{Eta: netCfg.Eta}
@@ -152,7 +151,7 @@ func runTrain(ctx context.Context, env *Env) error {
 	return writeTrainOutputs(env, net, netCfg, curve, check)
 }
 
-func writeTrainOutputs(env *Env, net *resmlp.Net, cfg NetworkConfig, curve []training.Point, check training.CheckResult) error {
+func writeTrainOutputs(env *stage.Env, net *resmlp.Net, cfg NetworkConfig, curve []training.Point, check training.CheckResult) error {
 	var members []artifacts.NamedArray
 	for _, p := range net.Params() {
 		members = append(members, artifacts.NamedArray{Name: p.Name, Array: artifacts.NewFloat32(p.Shape, p.Data)})
@@ -179,7 +178,7 @@ func writeTrainOutputs(env *Env, net *resmlp.Net, cfg NetworkConfig, curve []tra
 	png, err := plots.Lines(env.Addr+": denoising loss", "step", "mean squared ε error", true,
 		plots.Series{Name: "train", X: xs, Y: tl}, plots.Series{Name: "valid", X: xs, Y: vl})
 	if err != nil {
-		return fmt.Errorf("stage %s: %w", env.Addr, err)
+		return err
 	}
 	if err := env.WriteBytes("curve", png); err != nil {
 		return err

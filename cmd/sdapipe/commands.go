@@ -18,6 +18,7 @@ import (
 	"sdapipe"
 	"sdapipe/pipeline"
 	"sdapipe/schemas"
+	"sdapipe/stages"
 )
 
 // common holds the flags every command takes.
@@ -66,14 +67,15 @@ func (c *common) logger(out io.Writer) (hclog.Logger, error) {
 func (c *common) load() (*pipeline.Config, error) {
 	var cfg *pipeline.Config
 	var diags hcl.Diagnostics
+	kinds := stages.Default()
 	switch {
 	case c.config != "":
-		cfg, diags = pipeline.LoadFile(c.config, c.sets)
+		cfg, diags = pipeline.LoadFile(kinds, c.config, c.sets)
 	case fileExists("pipeline.hcl"):
-		cfg, diags = pipeline.LoadFile("pipeline.hcl", c.sets)
+		cfg, diags = pipeline.LoadFile(kinds, "pipeline.hcl", c.sets)
 	default:
 		wd, _ := os.Getwd()
-		cfg, diags = pipeline.Load("pipeline.hcl (embedded default)", wd, sdapipe.DefaultPipeline, c.sets)
+		cfg, diags = pipeline.Load(kinds, "pipeline.hcl (embedded default)", wd, sdapipe.DefaultPipeline, c.sets)
 	}
 	if diags.HasErrors() {
 		return nil, &diagError{diags}

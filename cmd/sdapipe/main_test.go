@@ -18,6 +18,7 @@ import (
 
 	"sdapipe"
 	"sdapipe/pipeline"
+	"sdapipe/stages"
 )
 
 // binary is the sdapipe binary built once for the tests that need a real
@@ -334,7 +335,7 @@ var shrinkByKind = map[string][]string{
 // shrunk returns the --set arguments that shrink every stage of the
 // embedded default pipeline.
 func shrunk() []string {
-	cfg, diags := pipeline.Load("pipeline.hcl", ".", sdapipe.DefaultPipeline, nil)
+	cfg, diags := pipeline.Load(stages.Default(), "pipeline.hcl", ".", sdapipe.DefaultPipeline, nil)
 	if diags.HasErrors() {
 		panic(diags.Error())
 	}

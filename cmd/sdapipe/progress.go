@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sdapipe/stage"
 	"sync"
 	"time"
 
@@ -11,8 +12,6 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 	"golang.org/x/term"
-
-	"sdapipe/stages"
 )
 
 // progress draws one bar per long task on a terminal. When stderr is not
@@ -45,8 +44,8 @@ func (pr *progress) wait() {
 	}
 }
 
-func (pr *progress) start(log hclog.Logger) func(addr, label string, total int64) stages.Progress {
-	return func(addr, label string, total int64) stages.Progress {
+func (pr *progress) start(log hclog.Logger) func(addr, label string, total int64) stage.Progress {
+	return func(addr, label string, total int64) stage.Progress {
 		if pr.p == nil {
 			return &logProgress{log: log.Named(addr), label: label, total: total, start: time.Now(), last: time.Now()}
 		}

@@ -1,9 +1,9 @@
-package stages
+package stage
 
 import (
 	"context"
 	"fmt"
-	"sort"
+	"strings"
 )
 
 // A Kind is a stage kind such as simulate or train: the parameters a block
@@ -79,40 +79,73 @@ func (k *Kind) Output(name string) (OutputSpec, bool) {
 	return OutputSpec{}, false
 }
 
-var registry = map[string]*Kind{}
+// A Registry holds the stage kinds a pipeline file may use, in the order
+// they were registered (the order of the README's reference).
+type Registry struct {
+	kinds map[string]*Kind
+	order []*Kind
+}
+
+// NewRegistry returns a registry of kinds; it panics on a duplicate name,
+// a programming error.
+func NewRegistry(kinds ...*Kind) *Registry {
+	r := &Registry{kinds: map[string]*Kind{}}
+	for _, k := range kinds {
+		r.Register(k)
+	}
+	return r
+}
 
 // Register adds a stage kind; it panics on a duplicate name.
-func Register(k *Kind) {
-	if _, dup := registry[k.Name]; dup {
-		panic(fmt.Sprintf("stages: kind %q registered twice", k.Name))
+func (r *Registry) Register(k *Kind) {
+	if _, dup := r.kinds[k.Name]; dup {
+		panic(fmt.Sprintf("stage: kind %q registered twice", k.Name))
 	}
-	registry[k.Name] = k
+	r.kinds[k.Name] = k
+	r.order = append(r.order, k)
 }
 
 // Lookup returns the stage kind of that name.
-func Lookup(name string) (*Kind, bool) {
-	k, ok := registry[name]
+func (r *Registry) Lookup(name string) (*Kind, bool) {
+	k, ok := r.kinds[name]
 	return k, ok
 }
 
-// Kinds returns every registered kind in a fixed order: the pipeline order
-// simulate, train, sample, evaluate first, then others by name.
-func Kinds() []*Kind {
-	order := map[string]int{"simulate": 0, "train": 1, "sample": 2, "evaluate": 3}
-	ks := make([]*Kind, 0, len(registry))
-	for _, k := range registry {
-		ks = append(ks, k)
-	}
-	sort.Slice(ks, func(i, j int) bool {
-		oi, iok := order[ks[i].Name]
-		oj, jok := order[ks[j].Name]
-		switch {
-		case iok && jok:
-			return oi < oj
-		case iok != jok:
-			return iok
+// Kinds returns every kind in registration order. The slice is shared.
+func (r *Registry) Kinds() []*Kind { return r.order }
+
+// Markdown documents every kind's parameters and outputs, for the README.
+func (r *Registry) Markdown() string {
+	var b strings.Builder
+	for _, k := range r.order {
+		fmt.Fprintf(&b, "#### `%s` — %s\n\n| parameter | type | default | meaning |\n|---|---|---|---|\n", k.Name, k.Doc)
+		rows := func(prefix string, ps []ParamSpec) {
+			for _, p := range ps {
+				def := "required"
+				if v, ok := p.DefaultValue(); ok {
+					def = "`" + v.Text() + "`"
+				} else if p.Optional {
+					def = "optional"
+				}
+				typ := p.Type.String()
+				if len(p.RefKinds) > 0 {
+					typ = strings.Join(p.RefKinds, "/") + " " + typ
+				}
+				fmt.Fprintf(&b, "| `%s%s` | %s | %s | %s |\n", prefix, p.Name, typ, def, p.Doc)
+			}
 		}
-		return ks[i].Name < ks[j].Name
-	})
-	return ks
+		rows("", k.Params)
+		for _, bl := range k.Blocks {
+			rows(bl.Name+".", bl.Params)
+		}
+		b.WriteString("\nOutputs: ")
+		for i, o := range k.Outputs {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "`%s` (%s)", o.Name, o.Schema)
+		}
+		b.WriteString(".\n\n")
+	}
+	return b.String()
 }

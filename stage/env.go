@@ -1,4 +1,4 @@
-package stages
+package stage
 
 import (
 	"bytes"
@@ -117,11 +117,11 @@ func (e *Env) StreamUint64(stream string) uint64 {
 func (e *Env) input(param, output string) (Output, error) {
 	up, ok := e.Inputs[param]
 	if !ok {
-		return Output{}, fmt.Errorf("stage %s: input %s not connected", e.Addr, param)
+		return Output{}, fmt.Errorf("input %s not connected", param)
 	}
 	o, ok := up.Outputs[output]
 	if !ok {
-		return Output{}, fmt.Errorf("stage %s: %s has no output %q", e.Addr, up.Addr, output)
+		return Output{}, fmt.Errorf("%s has no output %q", up.Addr, output)
 	}
 	return o, nil
 }
@@ -134,7 +134,7 @@ func (e *Env) ReadBytes(param, output string) ([]byte, error) {
 	}
 	b, err := e.Store.ReadAll(o.Digest)
 	if err != nil {
-		return nil, fmt.Errorf("stage %s: read %s.%s: %w", e.Addr, e.Inputs[param].Addr, output, err)
+		return nil, fmt.Errorf("read %s.%s: %w", e.Inputs[param].Addr, output, err)
 	}
 	return b, nil
 }
@@ -153,11 +153,11 @@ func (e *Env) ReadArray(param, output string, sizes map[string]int) (artifacts.A
 	name := e.Inputs[param].Addr + "." + output
 	a, err := artifacts.ReadNPYNamed(bytes.NewReader(b), name)
 	if err != nil {
-		return artifacts.Array{}, fmt.Errorf("stage %s: %w", e.Addr, err)
+		return artifacts.Array{}, err
 	}
 	if k, ok := schemas.Lookup(o.Schema); ok {
 		if err := k.CheckArray(a, sizes); err != nil {
-			return artifacts.Array{}, fmt.Errorf("stage %s: input %s: %w", e.Addr, name, err)
+			return artifacts.Array{}, fmt.Errorf("input %s: %w", name, err)
 		}
 	}
 	return a, nil
@@ -171,7 +171,7 @@ func (e *Env) ReadNPZ(param, output string) ([]artifacts.NamedArray, error) {
 	}
 	m, err := artifacts.ReadNPZ(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
-		return nil, fmt.Errorf("stage %s: input %s.%s: %w", e.Addr, e.Inputs[param].Addr, output, err)
+		return nil, fmt.Errorf("input %s.%s: %w", e.Inputs[param].Addr, output, err)
 	}
 	return m, nil
 }
@@ -183,7 +183,7 @@ func (e *Env) ReadJSON(param, output string, v any) error {
 		return err
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("stage %s: input %s.%s: %w", e.Addr, e.Inputs[param].Addr, output, err)
+		return fmt.Errorf("input %s.%s: %w", e.Inputs[param].Addr, output, err)
 	}
 	return nil
 }
@@ -193,18 +193,18 @@ func (e *Env) ReadJSON(param, output string, v any) error {
 func (e *Env) ReadFileArray(param string) (artifacts.Array, error) {
 	f, ok := e.Params.File(param)
 	if !ok {
-		return artifacts.Array{}, fmt.Errorf("stage %s: no file given for %s", e.Addr, param)
+		return artifacts.Array{}, fmt.Errorf("no file given for %s", param)
 	}
 	b, err := os.ReadFile(f.Resolved)
 	if err != nil {
-		return artifacts.Array{}, fmt.Errorf("stage %s: %s: %w", e.Addr, param, err)
+		return artifacts.Array{}, fmt.Errorf("%s: %w", param, err)
 	}
 	if artifacts.DigestOf(b) != f.Digest {
-		return artifacts.Array{}, fmt.Errorf("stage %s: %s changed while the pipeline ran; run again", e.Addr, f.Path)
+		return artifacts.Array{}, fmt.Errorf("%s changed while the pipeline ran; run again", f.Path)
 	}
 	a, err := artifacts.ReadNPYNamed(bytes.NewReader(b), f.Path)
 	if err != nil {
-		return artifacts.Array{}, fmt.Errorf("stage %s: %w", e.Addr, err)
+		return artifacts.Array{}, err
 	}
 	return a, nil
 }
@@ -212,11 +212,11 @@ func (e *Env) ReadFileArray(param string) (artifacts.Array, error) {
 func (e *Env) spec(name string) (OutputSpec, *schemas.Kind, error) {
 	o, ok := e.Kind.Output(name)
 	if !ok {
-		return o, nil, fmt.Errorf("stage %s: kind %s declares no output %q", e.Addr, e.Kind.Name, name)
+		return o, nil, fmt.Errorf("kind %s declares no output %q", e.Kind.Name, name)
 	}
 	k, ok := schemas.Lookup(o.Schema)
 	if !ok {
-		return o, nil, fmt.Errorf("stage %s: output %s has unknown schema %q", e.Addr, name, o.Schema)
+		return o, nil, fmt.Errorf("output %s has unknown schema %q", name, o.Schema)
 	}
 	return o, k, nil
 }
@@ -224,7 +224,7 @@ func (e *Env) spec(name string) (OutputSpec, *schemas.Kind, error) {
 func (e *Env) put(name string, k *schemas.Kind, b []byte, dtype string, shape []int) error {
 	d, err := e.Store.PutBytes(b)
 	if err != nil {
-		return fmt.Errorf("stage %s: store %s: %w", e.Addr, name, err)
+		return fmt.Errorf("store %s: %w", name, err)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -243,11 +243,11 @@ func (e *Env) WriteArray(name string, a artifacts.Array, sizes map[string]int) e
 		return err
 	}
 	if err := k.CheckArray(a, sizes); err != nil {
-		return fmt.Errorf("stage %s: output %s: %w", e.Addr, name, err)
+		return fmt.Errorf("output %s: %w", name, err)
 	}
 	b, err := artifacts.EncodeNPY(a)
 	if err != nil {
-		return fmt.Errorf("stage %s: encode %s: %w", e.Addr, name, err)
+		return fmt.Errorf("encode %s: %w", name, err)
 	}
 	return e.put(name, k, b, a.DType.String(), a.Shape)
 }
@@ -259,11 +259,11 @@ func (e *Env) WriteNPZ(name string, members []artifacts.NamedArray) error {
 		return err
 	}
 	if k.Format != schemas.NPZ {
-		return fmt.Errorf("stage %s: output %s is %s, not npz", e.Addr, name, k.Format)
+		return fmt.Errorf("output %s is %s, not npz", name, k.Format)
 	}
 	var buf bytes.Buffer
 	if err := artifacts.WriteNPZ(&buf, members); err != nil {
-		return fmt.Errorf("stage %s: encode %s: %w", e.Addr, name, err)
+		return fmt.Errorf("encode %s: %w", name, err)
 	}
 	return e.put(name, k, buf.Bytes(), "", nil)
 }
@@ -275,11 +275,11 @@ func (e *Env) WriteArrow(name string, t artifacts.Table) error {
 		return err
 	}
 	if k.Format != schemas.Arrow {
-		return fmt.Errorf("stage %s: output %s is %s, not arrow", e.Addr, name, k.Format)
+		return fmt.Errorf("output %s is %s, not arrow", name, k.Format)
 	}
 	var buf bytes.Buffer
 	if err := artifacts.WriteArrow(&buf, t); err != nil {
-		return fmt.Errorf("stage %s: encode %s: %w", e.Addr, name, err)
+		return fmt.Errorf("encode %s: %w", name, err)
 	}
 	return e.put(name, k, buf.Bytes(), "", nil)
 }
@@ -293,7 +293,7 @@ func (e *Env) WriteJSON(name string, v any) error {
 	}
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
-		return fmt.Errorf("stage %s: encode %s: %w", e.Addr, name, err)
+		return fmt.Errorf("encode %s: %w", name, err)
 	}
 	return e.put(name, k, append(b, '\n'), "", nil)
 }
