@@ -69,7 +69,6 @@ var (
 	}
 )
 
-
 // testKinds is the registry of the pipeline tests: sdapipe's own kinds,
 // for the fixtures that exercise their parameter checks, and the two test
 // kinds.
