@@ -20,13 +20,17 @@ simulate "lorenz" {
 train "k2" {
   data         = simulate.lorenz
   window       = 5
-  width        = 256
-  depth        = 5
+  network      = "resmlp"
   batch        = 256
   steps        = 24000
   lr           = 2e-3
   weight_decay = 1e-3
   valid_every  = 2000
+
+  resmlp {
+    width = 256
+    depth = 5
+  }
 }
 
 # The same network on windows of 9 states (k = 4). The paper finds k >= 3
@@ -34,13 +38,17 @@ train "k2" {
 train "k4" {
   data         = simulate.lorenz
   window       = 9
-  width        = 256
-  depth        = 5
+  network      = "resmlp"
   batch        = 256
   steps        = 24000
   lr           = 2e-3
   weight_decay = 1e-3
   valid_every  = 2000
+
+  resmlp {
+    width = 256
+    depth = 5
+  }
 }
 
 # Scenario "lo": the first variable every 8th of 65 states, noise 0.05.

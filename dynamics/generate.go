@@ -34,7 +34,7 @@ func Generate(sys System, nTraj, burnIn, length int, seed uint64) ([]float64, er
 	if err := sys.Validate(); err != nil {
 		return nil, err
 	}
-	d := sys.Dim()
+	d := StateSize(sys)
 	out := make([]float64, nTraj*length*d)
 	nChunks := (nTraj + TrajectoriesPerChunk - 1) / TrajectoriesPerChunk
 	err := chunks.Run(nChunks, func() func(int) error {

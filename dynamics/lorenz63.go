@@ -41,8 +41,13 @@ func NewLorenz63() *Lorenz63 {
 	}
 }
 
-// Dim returns 3.
-func (l *Lorenz63) Dim() int { return 3 }
+// StateShape returns [3].
+func (l *Lorenz63) StateShape() []int { return []int{3} }
+
+// Standardization returns the standardisation constants Mean and Scale.
+func (l *Lorenz63) Standardization() Standardization {
+	return Standardization{Mean: l.Mean[:], Scale: l.Scale[:], Inner: 1}
+}
 
 // NoiseVar returns Q.
 func (l *Lorenz63) NoiseVar() float64 { return l.Q }

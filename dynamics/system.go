@@ -5,7 +5,8 @@ import (
 	"math/rand/v2"
 )
 
-// A System is a discrete-time stochastic dynamical system of dimension D,
+// A System is a discrete-time stochastic dynamical system on states of D
+// values,
 //
 //	x_0 ~ prior,   x_{i+1} ~ N(M(x_i), q·I),
 //
@@ -14,8 +15,9 @@ import (
 // than NewStepper must be safe for concurrent use: Generate and the
 // filters call them from several goroutines.
 type System interface {
-	// Dim returns D, the length of one state.
-	Dim() int
+	// StateShape returns the shape of one state, e.g. [3] for Lorenz 63;
+	// a state is stored as D = Π StateShape values, row-major.
+	StateShape() []int
 
 	// NewStepper returns fresh scratch space that evaluates M. A Stepper
 	// belongs to one goroutine.
@@ -38,6 +40,19 @@ type System interface {
 	// Validate reports, with an error wrapping ErrParams, parameters
 	// that do not define a proper chain.
 	Validate() error
+}
+
+// StateSize returns D, the number of values of one state of sys.
+func StateSize(sys System) int { return ShapeSize(sys.StateShape()) }
+
+// ShapeSize returns the number of values of an array of that shape: the
+// product of its dimensions (1 for an empty shape).
+func ShapeSize(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
 }
 
 // A Stepper evaluates the deterministic map M of a System.
@@ -67,11 +82,11 @@ func NewChain(sys System) *Chain {
 	return &Chain{
 		sys:  sys,
 		st:   sys.NewStepper(),
-		d:    sys.Dim(),
+		d:    StateSize(sys),
 		q:    q,
 		sd:   math.Sqrt(q),
 		lnZ:  -0.5 * math.Log(2*math.Pi*q),
-		mean: make([]float64, sys.Dim()),
+		mean: make([]float64, StateSize(sys)),
 	}
 }
 

@@ -27,7 +27,7 @@ type Result struct {
 	// path is the first observed state.
 	Paths []float64
 
-	Keep, Length, Dim int // the shape of Paths: Config.Keep, Config.Length(), sys.Dim()
+	Keep, Length, Dim int // the shape of Paths: Config.Keep, Config.Length(), dynamics.StateSize(sys)
 
 	// ESS holds, per observation, the effective sample size (Σw)²/Σw² of
 	// the weights before resampling.
@@ -103,7 +103,7 @@ type filter struct {
 }
 
 func newFilter(sys dynamics.System, cfg Config, logLik LogLik) *filter {
-	m, d := cfg.Particles, sys.Dim()
+	m, d := cfg.Particles, dynamics.StateSize(sys)
 	nChunk := (m + ParticlesPerChunk - 1) / ParticlesPerChunk
 	return &filter{
 		sys: sys, cfg: cfg, logLik: logLik, d: d, nChunk: nChunk,

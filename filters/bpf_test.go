@@ -15,7 +15,7 @@ import (
 func observeChain(g dynamics.System, burnIn, step, obs int, r float64, seed uint64) []float64 {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	ch := dynamics.NewChain(g)
-	x := make([]float64, g.Dim())
+	x := make([]float64, dynamics.StateSize(g))
 	g.SamplePrior(x, rng)
 	for range burnIn {
 		ch.Transition(x, x, rng)
@@ -110,7 +110,7 @@ func TestBPFMatchesKalmanSmoother(t *testing.T) {
 // whole paths at every resampling. It draws from the same streams as BPF,
 // so the two must agree exactly; this checks the ancestor bookkeeping.
 func naiveBPF(sys dynamics.System, cfg Config, logLik LogLik) []float64 {
-	d, M, T := sys.Dim(), cfg.Particles, 1+cfg.Obs*cfg.Step
+	d, M, T := dynamics.StateSize(sys), cfg.Particles, 1+cfg.Obs*cfg.Step
 	paths := make([]float64, M*T*d)
 	ch := dynamics.NewChain(sys)
 	for c := 0; c*ParticlesPerChunk < M; c++ {

@@ -25,7 +25,7 @@ func newLinGauss() *linGauss {
 	return &linGauss{a: [2][2]float64{{c, -s}, {s, c}}, q: 0.1, p0: 1}
 }
 
-func (g *linGauss) Dim() int          { return 2 }
+func (g *linGauss) StateShape() []int { return []int{2} }
 func (g *linGauss) NoiseVar() float64 { return g.q }
 func (g *linGauss) Validate() error   { return g.hasErr }
 func (g *linGauss) NewStepper() dynamics.Stepper {

@@ -22,7 +22,7 @@ func events(fn string, s []float64, size int) int {
 // dynamics.Chain.TrajectoryLogPrior). It panics unless len(dst) = n and
 // len(samples) = n·L·D.
 func LogPriors(dst []float64, ch *dynamics.Chain, samples []float64, L int) {
-	size := L * ch.System().Dim()
+	size := L * dynamics.StateSize(ch.System())
 	if n := events("LogPriors", samples, size); len(dst) != n {
 		panic("metrics: LogPriors needs one dst entry per trajectory")
 	}
@@ -38,7 +38,7 @@ func LogPriors(dst []float64, ch *dynamics.Chain, samples []float64, L int) {
 // residual, is ≈ 177.70. It returns NaN for zero trajectories.
 func ExpectedLogPrior(sys dynamics.System, samples []float64, L int) float64 {
 	ch := dynamics.NewChain(sys)
-	size := L * sys.Dim()
+	size := L * dynamics.StateSize(sys)
 	n := events("ExpectedLogPrior", samples, size)
 	var s float64
 	for i := range n {

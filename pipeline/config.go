@@ -240,6 +240,53 @@ func decodeBody(body hcl.Body, specs []stage.ParamSpec, blocks []stage.BlockSpec
 	return params, diags
 }
 
+// resolveVariants fills in the selected variant blocks that the file left
+// out, with their defaults, and rejects blocks of variants not selected.
+func (s *Stage) resolveVariants() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	for _, b := range s.Kind.Blocks {
+		if b.Variant == "" || !s.Params.Has(b.Variant) {
+			continue
+		}
+		selected := s.Params.String(b.Variant) == b.Name
+		switch present := s.Params.Blocks[b.Name] != nil; {
+		case selected && !present:
+			p, required := b.Defaults()
+			if len(required) > 0 {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Missing " + b.Name + " block",
+					Detail:   fmt.Sprintf("With %s = %q a %s stage needs a %s block: %s", b.Variant, b.Name, s.Kind.Name, b.Name, b.Doc),
+					Subject:  s.DeclRange.Ptr(),
+				})
+				continue
+			}
+			s.Params.Blocks[b.Name] = p
+		case selected && present:
+			// A block started by --set has only the defaults and the set values.
+			for _, ps := range b.Params {
+				if ps.Default == nil && !ps.Optional && !s.Params.Blocks[b.Name].Has(ps.Name) {
+					diags = append(diags, &hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Missing setting " + b.Name + "." + ps.Name,
+						Detail:   fmt.Sprintf("The %s block of %s needs %s: %s", b.Name, s.Addr, ps.Name, ps.Doc),
+						Subject:  s.ParamRange(b.Name).Ptr(),
+					})
+				}
+			}
+		case !selected && present:
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Block for another " + b.Variant,
+				Detail: fmt.Sprintf("The %s block holds settings for %s = %q, but this stage has %s = %q; remove the block or set %s = %q.",
+					b.Name, b.Variant, b.Name, b.Variant, s.Params.String(b.Variant), b.Variant, b.Name),
+				Subject: s.ParamRange(b.Name).Ptr(),
+			})
+		}
+	}
+	return diags
+}
+
 func blockSpec(blocks []stage.BlockSpec, name string) stage.BlockSpec {
 	for _, b := range blocks {
 		if b.Name == name {
@@ -249,12 +296,16 @@ func blockSpec(blocks []stage.BlockSpec, name string) stage.BlockSpec {
 	return stage.BlockSpec{Name: name}
 }
 
-// check runs the kind's cross-parameter validation.
+// check resolves the stage's variant blocks, then runs the kind's
+// cross-parameter validation.
 func (s *Stage) check() hcl.Diagnostics {
-	if s.Kind.Check == nil || s.Params == nil || s.broken {
+	if s.Params == nil || s.broken {
 		return nil
 	}
-	var diags hcl.Diagnostics
+	diags := s.resolveVariants()
+	if s.Kind.Check == nil || diags.HasErrors() {
+		return diags
+	}
 	for _, e := range s.Kind.Check(s.Params) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

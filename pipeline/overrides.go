@@ -59,8 +59,15 @@ func (c *Config) applyOverride(set string) hcl.Diagnostics {
 	target := st.Params
 	if block, _, isBlock := strings.Cut(dotted, "."); isBlock && len(parts) > 3 {
 		if target.Blocks[block] == nil {
-			return bad("Invalid --set", fmt.Sprintf("--set %q: stage %s has no %s block to set %s in; add the block to %s.",
-				set, addr, block, dotted, c.Filename))
+			// A variant block may be left out of the file (it then takes its
+			// defaults), so --set may start one; other blocks mean something
+			// by being there and must be written in the file.
+			spec := blockSpec(st.Kind.Blocks, block)
+			if spec.Variant == "" {
+				return bad("Invalid --set", fmt.Sprintf("--set %q: stage %s has no %s block to set %s in; add the block to %s.",
+					set, addr, block, dotted, c.Filename))
+			}
+			target.Blocks[block], _ = spec.Defaults() // required settings are checked with the variant
 		}
 		target = target.Blocks[block]
 	}

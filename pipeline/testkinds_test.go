@@ -69,7 +69,27 @@ var (
 	}
 )
 
+// testVariant has a string parameter mode whose two values each have a
+// settings block: a's has only defaults, b's a required setting.
+var testVariant = &stage.Kind{
+	Name: "tvar", Version: 1,
+	Params: []stage.ParamSpec{
+		{Name: "mode", Type: stage.String, Default: "a", Choices: []string{"a", "b"}},
+	},
+	Blocks: []stage.BlockSpec{
+		{Name: "a", Variant: "mode", Params: []stage.ParamSpec{{Name: "x", Type: stage.Int, Default: int64(1)}}},
+		{Name: "b", Variant: "mode", Doc: "b needs z.", Params: []stage.ParamSpec{
+			{Name: "y", Type: stage.Float, Default: 2.0},
+			{Name: "z", Type: stage.Int},
+		}},
+	},
+	Outputs: []stage.OutputSpec{{Name: "out", Schema: "trajectories"}},
+	Run: func(ctx context.Context, env *stage.Env) error {
+		return env.WriteArray("out", artifacts.NewFloat32([]int{1, 1, 1}, []float32{1}), nil)
+	},
+}
+
 // testKinds is the registry of the pipeline tests: sdapipe's own kinds,
 // for the fixtures that exercise their parameter checks, and the two test
 // kinds.
-var testKinds = stage.NewRegistry(append(stages.Kinds(), testSource, testMap)...)
+var testKinds = stage.NewRegistry(append(stages.Kinds(stages.DefaultCatalog()), testSource, testMap, testVariant)...)

@@ -64,3 +64,21 @@ func TestMetricsCutsAxis(t *testing.T) {
 // pixels converts inches to whole pixels at 96 dpi, rounded as vgimg
 // sizes its image.
 func pixels(inches float64) int { return int(math.Round(inches * 96)) }
+
+func TestFields(t *testing.T) {
+	h, w := 8, 8
+	img := make([]float64, h*w)
+	for i := range img {
+		img[i] = math.Sin(float64(i))
+	}
+	rows := []FieldRow{{Name: "truth", Images: [][]float64{img, img, img}}, {Name: "sample", Images: [][]float64{img, nil, img}}}
+	b, err := Fields("fields", rows, []string{"t = 0", "t = 1", "t = 2"}, h, w, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell := 1.3
+	decode(t, b, pixels(3*cell+0.6), pixels(2*cell+0.5))
+	if _, err := Fields("bad", []FieldRow{{Name: "x", Images: [][]float64{img[:10]}}}, []string{"a"}, h, w, 1); err == nil {
+		t.Error("an image of the wrong size was accepted")
+	}
+}

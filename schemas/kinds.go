@@ -1,21 +1,21 @@
 package schemas
 
-// The artifact kinds of the Lorenz study. Dimension names are the words a
+// The artifact kinds of a study. Dimension names are the words a
 // notebook user reads in `sdapipe show`; units say which space the numbers
 // live in (the score model works in standardised units, metrics in
 // physical ones).
 var (
 	Trajectories = declare(&Kind{
 		Name: "trajectories", Format: NPY, DType: "float32",
-		Dims:  []string{"trajectory", "time", "state"},
+		Dims:  []string{"trajectory", "time", "state..."},
 		Units: "standardised",
-		Doc:   "simulated trajectories, (x - mean) / scale per state variable",
+		Doc:   "simulated trajectories, (x - mean) / scale per state variable or channel; state... is the state's shape ([3] for Lorenz 63, [2, 64, 64] for a velocity field)",
 	})
 	Standardization = declare(&Kind{
 		Name: "standardization", Format: NPZ, DType: "float64",
-		Members: []string{"mean [state]", "scale [state]"},
+		Members: []string{"mean [variable]", "scale [variable]"},
 		Units:   "physical",
-		Doc:     "constants of the standardisation x_std = (x - mean) / scale",
+		Doc:     "constants of the standardisation x_std = (x - mean) / scale, one per entry of the state's first axis (variable of a vector, channel of a field)",
 	})
 )
 
@@ -47,14 +47,14 @@ var (
 // System describes the dynamical system behind a dataset.
 var System = declare(&Kind{
 	Name: "system", Format: JSON,
-	Doc: "the dynamical system that made the data: name, state dimension, transition noise variance, standardisation",
+	Doc: "the dynamical system that made the data: name, settings, state shape, transition noise variance, standardisation",
 })
 
 // Kinds written by the sample stage.
 var (
 	Posterior = declare(&Kind{
 		Name: "posterior", Format: NPY, DType: "float32",
-		Dims:  []string{"observation", "sample", "time", "state"},
+		Dims:  []string{"observation", "sample", "time", "state..."},
 		Units: "physical",
 		Doc:   "posterior trajectories, samples per observation set",
 	})
@@ -70,7 +70,7 @@ var (
 	})
 	Truth = declare(&Kind{
 		Name: "truth", Format: NPY, DType: "float32",
-		Dims:  []string{"observation", "time", "state"},
+		Dims:  []string{"observation", "time", "state..."},
 		Units: "physical",
 		Doc:   "the test trajectories the observations were made from",
 	})

@@ -8,6 +8,7 @@ package schemas
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,7 +32,7 @@ type Kind struct {
 	Name   string
 	Format Format
 	DType  string   // element type of NPY arrays and NPZ members ("float32")
-	Dims   []string // named dimensions of an NPY array, outermost first
+	Dims   []string // named dimensions of an NPY array, outermost first; a last name ending in "..." stands for one or more trailing dimensions (the state's shape)
 	Units  string
 	Doc    string
 	// Columns of an Arrow table, as "name type" (e.g. "step int64").
@@ -64,21 +65,39 @@ func (k *Kind) Shape() string {
 	return string(k.Format)
 }
 
+// variadic reports whether the kind's last dimension stands for one or
+// more trailing dimensions.
+func (k *Kind) variadic() bool {
+	return len(k.Dims) > 0 && strings.HasSuffix(k.Dims[len(k.Dims)-1], "...")
+}
+
 // CheckArray reports whether a matches the kind's dtype and rank and, for
-// each dimension named in sizes, its length. The error says what was
-// expected and what was found.
-func (k *Kind) CheckArray(a artifacts.Array, sizes map[string]int) error {
+// each dimension named in sizes, its length. When the kind ends in a
+// variadic dimension ("state...") and state is given, the trailing
+// dimensions must be exactly state. The error says what was expected and
+// what was found.
+func (k *Kind) CheckArray(a artifacts.Array, sizes map[string]int, state ...int) error {
 	if k.Format != NPY {
 		return fmt.Errorf("schemas: %s is a %s artifact, not an array", k.Name, k.Format)
 	}
 	if got := a.DType.String(); got != k.DType {
 		return fmt.Errorf("%s must be %s %v; got dtype %s", k.Name, k.DType, k.Dims, got)
 	}
-	if len(a.Shape) != len(k.Dims) {
+	fixed := len(k.Dims)
+	if k.variadic() {
+		fixed--
+		if len(a.Shape) <= fixed {
+			return fmt.Errorf("%s must have at least %d dimensions [%s]; got shape %v",
+				k.Name, fixed+1, strings.Join(k.Dims, ", "), a.Shape)
+		}
+		if state != nil && !slices.Equal(a.Shape[fixed:], state) {
+			return fmt.Errorf("%s must hold states of shape %v; got shape %v", k.Name, state, a.Shape)
+		}
+	} else if len(a.Shape) != len(k.Dims) {
 		return fmt.Errorf("%s must have %d dimensions [%s]; got shape %v",
 			k.Name, len(k.Dims), strings.Join(k.Dims, ", "), a.Shape)
 	}
-	for i, d := range k.Dims {
+	for i, d := range k.Dims[:fixed] {
 		if want, ok := sizes[d]; ok && a.Shape[i] != want {
 			return fmt.Errorf("%s dimension %q must be %d; got shape %v", k.Name, d, want, a.Shape)
 		}

@@ -139,9 +139,10 @@ func (e *Env) ReadBytes(param, output string) ([]byte, error) {
 	return b, nil
 }
 
-// ReadArray reads an upstream NPY output and checks it against its schema
-// and the dimension sizes given.
-func (e *Env) ReadArray(param, output string, sizes map[string]int) (artifacts.Array, error) {
+// ReadArray reads an upstream NPY output and checks it against its schema,
+// the dimension sizes given and, for kinds that end in the state's shape,
+// the state shape when given.
+func (e *Env) ReadArray(param, output string, sizes map[string]int, state ...int) (artifacts.Array, error) {
 	o, err := e.input(param, output)
 	if err != nil {
 		return artifacts.Array{}, err
@@ -156,7 +157,7 @@ func (e *Env) ReadArray(param, output string, sizes map[string]int) (artifacts.A
 		return artifacts.Array{}, err
 	}
 	if k, ok := schemas.Lookup(o.Schema); ok {
-		if err := k.CheckArray(a, sizes); err != nil {
+		if err := k.CheckArray(a, sizes, state...); err != nil {
 			return artifacts.Array{}, fmt.Errorf("input %s: %w", name, err)
 		}
 	}
@@ -236,13 +237,14 @@ func (e *Env) put(name string, k *schemas.Kind, b []byte, dtype string, shape []
 	return nil
 }
 
-// WriteArray validates a against the output's schema and stores it as NPY.
-func (e *Env) WriteArray(name string, a artifacts.Array, sizes map[string]int) error {
+// WriteArray validates a against the output's schema (dimension sizes and,
+// when given, the state shape) and stores it as NPY.
+func (e *Env) WriteArray(name string, a artifacts.Array, sizes map[string]int, state ...int) error {
 	_, k, err := e.spec(name)
 	if err != nil {
 		return err
 	}
-	if err := k.CheckArray(a, sizes); err != nil {
+	if err := k.CheckArray(a, sizes, state...); err != nil {
 		return fmt.Errorf("output %s: %w", name, err)
 	}
 	b, err := artifacts.EncodeNPY(a)

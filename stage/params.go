@@ -68,11 +68,33 @@ type ParamSpec struct {
 }
 
 // A BlockSpec declares a nested block such as sample's observe { ... }.
+//
+// A variant block holds the settings of one choice of a String parameter:
+// with Variant = "network", the block named "unet" applies when network =
+// "unet". The selected variant's block is always present in the decoded
+// Params, with its defaults when the file leaves it out (so its settings
+// enter the cache key); a block of a variant that is not selected is an
+// error.
 type BlockSpec struct {
 	Name     string
 	Required bool
 	Params   []ParamSpec
 	Doc      string
+	Variant  string // the String parameter whose value Name this block belongs to; "" for none
+}
+
+// Defaults returns the block's parameters with their defaults filled in
+// and the names of the required ones, which have none.
+func (b BlockSpec) Defaults() (p *Params, required []string) {
+	p = NewParams()
+	for _, ps := range b.Params {
+		if v, has := ps.DefaultValue(); has {
+			p.Values[ps.Name] = v
+		} else if !ps.Optional {
+			required = append(required, ps.Name)
+		}
+	}
+	return p, required
 }
 
 // Bound returns a pointer to v, for ParamSpec.Min and Max.
@@ -312,4 +334,80 @@ func (p *Params) Fingerprint(h *artifacts.Hasher, prefix string) {
 		h.Bool("block "+prefix+n, true)
 		p.Blocks[n].Fingerprint(h, prefix+n+".")
 	}
+}
+
+// Settings returns the plain values of p by name — int64, float64, string,
+// bool or []int64 — for recording a block's settings in an output (JSON);
+// references and files are left out. ParamsFromSettings reverses it.
+func (p *Params) Settings() map[string]any {
+	m := map[string]any{}
+	for name, v := range p.Values {
+		switch v.Type {
+		case Int:
+			m[name] = v.Int
+		case Float:
+			m[name] = v.Float
+		case String:
+			m[name] = v.Str
+		case Bool:
+			m[name] = v.Bool
+		case IntList:
+			m[name] = slices.Clone(v.Ints)
+		}
+	}
+	return m
+}
+
+// ParamsFromSettings rebuilds the parameters that Settings recorded, after
+// a JSON round trip (numbers as float64, lists as []any), against specs:
+// settings absent from m take their defaults.
+func ParamsFromSettings(specs []ParamSpec, m map[string]any) (*Params, error) {
+	p := NewParams()
+	for _, s := range specs {
+		raw, ok := m[s.Name]
+		if !ok {
+			if v, ok := s.DefaultValue(); ok {
+				p.Values[s.Name] = v
+			}
+			continue
+		}
+		v := Value{Type: s.Type}
+		var good bool
+		switch s.Type {
+		case Int:
+			v.Int, good = wholeNumber(raw)
+			v.Float = float64(v.Int)
+		case Float:
+			v.Float, good = raw.(float64)
+		case String:
+			v.Str, good = raw.(string)
+		case Bool:
+			v.Bool, good = raw.(bool)
+		case IntList:
+			list, isList := raw.([]any)
+			good = isList
+			for _, e := range list {
+				n, ok := wholeNumber(e)
+				good = good && ok
+				v.Ints = append(v.Ints, n)
+			}
+		}
+		if !good {
+			return nil, fmt.Errorf("setting %s: %v is not a %s", s.Name, raw, s.Type)
+		}
+		p.Values[s.Name] = v
+	}
+	return p, nil
+}
+
+func wholeNumber(x any) (int64, bool) {
+	switch n := x.(type) {
+	case float64:
+		return int64(n), n == float64(int64(n))
+	case int64:
+		return n, true
+	case int:
+		return int64(n), true
+	}
+	return 0, false
 }

@@ -5,7 +5,8 @@
 // writes its outputs through a stage.Env.
 //
 // Default builds the registry of every kind, which cmd/sdapipe hands to
-// package pipeline; tests build their own with Kinds.
+// package pipeline; tests build their own with Kinds over a Catalog of
+// their own (a test-only system, a test-only network).
 //
 // # Adding a stage kind
 //
@@ -15,17 +16,7 @@
 // kind, optional Check and CheckGraph functions that validate parameters
 // before anything runs, and a Run function that reads inputs through the
 // Env, calls one science package and writes every output through the Env.
-// Add it to the list in Kinds. If it writes a new kind of artifact, declare
+// Add it to the list in Kinds (catalog.go). If it writes a new kind of artifact, declare
 // that once in package schemas (schemas/kinds.go). The README's reference
 // tables are generated from these declarations (go test ./stages -update).
 package stages
-
-import "sdapipe/stage"
-
-// Kinds returns sdapipe's stage kinds in pipeline order.
-func Kinds() []*stage.Kind {
-	return []*stage.Kind{Simulate, Train, Observe, Filter, Sample, Evaluate}
-}
-
-// Default returns the registry of every stage kind sdapipe ships.
-func Default() *stage.Registry { return stage.NewRegistry(Kinds()...) }

@@ -15,34 +15,36 @@ import (
 	"sdapipe/stage"
 )
 
-// Evaluate scores posteriors against the particle filter's ground truth
+// newEvaluate returns the evaluate kind, which scores posteriors against the particle filter's ground truth
 // with the metrics of spec §6.2, per observation set: expected log-prior,
 // expected log-likelihood, W1 by exact optimal transport against the
 // filter's second run, RMSE of the posterior mean to the truth and the
 // ensemble spread. The filter's first run is scored the same way (its W1
 // is the finite-sample floor), and so is the truth.
-var Evaluate = &stage.Kind{
-	Name:    "evaluate",
-	Version: 1,
-	Doc:     "score posteriors against the particle filter and the truth; tables and figures",
-	Params: []stage.ParamSpec{
-		{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system", "truth"},
-			Doc: "the observe stage the posteriors condition on"},
-		{Name: "reference", Type: stage.RefParam, RefKinds: []string{"filter"}, Uses: []string{"reference", "second"},
-			Doc: "the filter stage giving the ground truth"},
-		{Name: "posteriors", Type: stage.RefList, RefKinds: []string{"sample"}, Uses: []string{"posterior", "settings"},
-			Doc: "the sample stages to score, e.g. [sample.lo_c0, sample.lo_c1]"},
-		{Name: "w1_full", Type: stage.Bool, Default: true,
-			Doc: "also compute W1 between the two filter runs at their full size (1024 paths: about a second per set)"},
-	},
-	Outputs: []stage.OutputSpec{
-		{Name: "metrics", Schema: "metrics", Doc: "every metric of every stage and observation set"},
-		{Name: "summary", Schema: "summary", Doc: "medians over observation sets"},
-		{Name: "figure", Schema: "figure", Doc: "median metrics against corrections C, one line per window"},
-		{Name: "trajectories", Schema: "figure", Doc: "first observation set: filter and SDA ensembles, truth, observations"},
-	},
-	CheckGraph: checkEvaluate,
-	Run:        runEvaluate,
+func newEvaluate(c *Catalog) *stage.Kind {
+	return &stage.Kind{
+		Name:    "evaluate",
+		Version: 1,
+		Doc:     "score posteriors against the particle filter and the truth; tables and figures",
+		Params: []stage.ParamSpec{
+			{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system", "truth"},
+				Doc: "the observe stage the posteriors condition on"},
+			{Name: "reference", Type: stage.RefParam, RefKinds: []string{"filter"}, Uses: []string{"reference", "second"},
+				Doc: "the filter stage giving the ground truth"},
+			{Name: "posteriors", Type: stage.RefList, RefKinds: []string{"sample"}, Uses: []string{"posterior", "settings"},
+				Doc: "the sample stages to score, e.g. [sample.lo_c0, sample.lo_c1]"},
+			{Name: "w1_full", Type: stage.Bool, Default: true,
+				Doc: "also compute W1 between the two filter runs at their full size (1024 paths: about a second per set)"},
+		},
+		Outputs: []stage.OutputSpec{
+			{Name: "metrics", Schema: "metrics", Doc: "every metric of every stage and observation set"},
+			{Name: "summary", Schema: "summary", Doc: "medians over observation sets"},
+			{Name: "figure", Schema: "figure", Doc: "median metrics against corrections C, one line per window"},
+			{Name: "trajectories", Schema: "figure", Doc: "first observation set: filter and SDA ensembles, truth, observations"},
+		},
+		CheckGraph: checkEvaluate,
+		Run:        func(ctx context.Context, env *stage.Env) error { return runEvaluate(ctx, env, c) },
+	}
 }
 
 // checkEvaluate makes sure every posterior and the filter condition on the
@@ -51,12 +53,12 @@ func checkEvaluate(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 	want := p.Ref("observations")
 	var errs []stage.ParamError
 	if _, fp, ok := refs("reference"); ok && fp.Ref("observations") != want {
-		errs = append(errs, stage.ParamError{"reference", fmt.Sprintf(
+		errs = append(errs, stage.ParamError{Param: "reference", Detail: fmt.Sprintf(
 			"%s filters %s, but this stage evaluates %s; use a filter stage of the same observations.", p.Ref("reference"), fp.Ref("observations"), want)})
 	}
 	for i, key := range p.RefList("posteriors") {
 		if _, sp, ok := refs(key); ok && sp.Ref("observations") != want {
-			errs = append(errs, stage.ParamError{"posteriors", fmt.Sprintf(
+			errs = append(errs, stage.ParamError{Param: "posteriors", Detail: fmt.Sprintf(
 				"%s samples given %s, but this stage evaluates %s; every posterior must condition on the same observations.",
 				p.Values["posteriors"].Refs[i], sp.Ref("observations"), want)})
 		}
@@ -96,7 +98,8 @@ func (n Number) MarshalJSON() ([]byte, error) {
 
 // scorer holds what every posterior is scored against.
 type scorer struct {
-	sys            dynamics.System
+	sys            dynamics.System // the chain, for the log-prior
+	st             dynamics.Standardization
 	op             observe.Operator
 	noise          float64
 	y              []float32 // (nObs, M)
@@ -154,8 +157,8 @@ func (s *scorer) score(stage string, o int, ens []float32, n int, withW1 bool) (
 	return rows, nil
 }
 
-func runEvaluate(ctx context.Context, env *stage.Env) error {
-	s, err := newScorer(env)
+func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
+	s, err := newScorer(env, c)
 	if err != nil {
 		return err
 	}
@@ -268,24 +271,28 @@ func runEvaluate(ctx context.Context, env *stage.Env) error {
 		ref.Members = append(ref.Members, m)
 	}
 	title := fmt.Sprintf("%s: observation set 0, %s (C = %d) and the particle filter", env.Addr, last.addr, last.settings.Corrections)
-	png, err = trajectoryFigure(title, s.sys, s.op, s.y[:s.m], last.x[:last.samples*ev], last.samples, truthOf(s.truth, ev), ref)
+	png, err = trajectoryFigure(title, s.st, []int{s.dim}, s.op, s.y[:s.m], last.x[:last.samples*ev], last.samples, truthOf(s.truth, ev), ref)
 	if err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
 	return env.WriteBytes("trajectories", png)
 }
 
-func newScorer(env *stage.Env) (*scorer, error) {
-	sys, err := systemOf(env, "observations")
+func newScorer(env *stage.Env, c *Catalog) (*scorer, error) {
+	full, sysInfo, err := c.systemOf(env, "observations")
 	if err != nil {
 		return nil, err
+	}
+	sys := full.Chain()
+	if sys == nil {
+		return nil, fmt.Errorf("evaluation against the particle filter needs a system with a transition density; %s has none", sysInfo.Name)
 	}
 	op, info, err := operatorOf(env, "observations")
 	if err != nil {
 		return nil, err
 	}
 	length, dim := op.Shape()
-	s := &scorer{sys: sys, op: op, noise: info.Noise, length: length, dim: dim, m: op.Outputs()}
+	s := &scorer{sys: sys, st: full.Standardization(), op: op, noise: info.Noise, length: length, dim: dim, m: op.Outputs()}
 	yArr, err := env.ReadArray("observations", "observations", map[string]int{"value": s.m})
 	if err != nil {
 		return nil, err

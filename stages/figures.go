@@ -18,34 +18,21 @@ func truthOf(truth []float32, event int) []float32 {
 	return truth[:event]
 }
 
-// toPhysical maps standardised float32 states back to physical units in place.
-func toPhysical(sys dynamics.System, x []float32) {
-	buf := make([]float64, len(x))
-	for i, v := range x {
-		buf[i] = float64(v)
+// trajectoryFigure draws one observation set in physical units: for vector
+// states one panel per state variable with the posterior ensemble, an
+// optional reference ensemble such as the particle filter's, the truth and,
+// for operators that observe variables directly, the observations; for
+// field states rows of snapshots (see fieldFigure).
+func trajectoryFigure(title string, st dynamics.Standardization, state []int, op observe.Operator, y, post []float32,
+	samples int, truth []float32, ref *plots.Ensemble) ([]byte, error) {
+	if len(state) > 1 {
+		return fieldFigure(title, state, post, samples, truth)
 	}
-	sys.Unstandardize(buf, buf)
-	for i, v := range buf {
-		x[i] = float32(v)
-	}
-}
-
-// trajectoryFigure draws one observation set: one panel per state
-// variable with the posterior ensemble (physical units), an optional
-// reference ensemble such as the particle filter's, the truth and, for
-// operators that observe variables directly, the observations.
-func trajectoryFigure(title string, sys dynamics.System, op observe.Operator, y, post []float32, samples int, truth []float32, ref *plots.Ensemble) ([]byte, error) {
 	length, dim := op.Shape()
-	mean, scale := StandardizationOf(sys)
 	desc := op.Describe()
-	names := []string{"a", "b", "c"}
 	var panels []plots.Panel
 	for v := range dim {
-		name := fmt.Sprintf("x[%d]", v)
-		if dim == len(names) {
-			name = names[v]
-		}
-		pn := plots.Panel{Title: "state variable " + name}
+		pn := plots.Panel{Title: fmt.Sprintf("state variable %d", v)}
 		ens := plots.Ensemble{Name: "SDA posterior"}
 		for s := range min(samples, figureMembers) {
 			ens.Members = append(ens.Members, column(post[s*length*dim:(s+1)*length*dim], v, dim))
@@ -66,7 +53,7 @@ func trajectoryFigure(title string, sys dynamics.System, op observe.Operator, y,
 				for j, ov := range desc.Vars {
 					if ov == v {
 						pn.ObsT = append(pn.ObsT, float64(t))
-						pn.ObsY = append(pn.ObsY, float64(y[i*len(desc.Vars)+j])*scale[v]+mean[v])
+						pn.ObsY = append(pn.ObsY, float64(y[i*len(desc.Vars)+j])*st.Scale[v]+st.Mean[v])
 					}
 				}
 			}
@@ -74,6 +61,45 @@ func trajectoryFigure(title string, sys dynamics.System, op observe.Operator, y,
 		panels = append(panels, pn)
 	}
 	return plots.Panels(title, panels)
+}
+
+// fieldColumns is how many snapshots a field figure shows.
+const fieldColumns = 8
+
+// fieldFigure draws field trajectories (L, state...) as rows of snapshots
+// at up to fieldColumns evenly spaced times: the truth, if known, then the
+// first posterior samples. Each image is the first channel of a state
+// (C, H, W), or the whole state when it is (H, W).
+func fieldFigure(title string, state []int, post []float32, samples int, truth []float32) ([]byte, error) {
+	h, w := state[len(state)-2], state[len(state)-1]
+	d := dynamics.ShapeSize(state)
+	length := len(post) / (samples * d)
+	var times []int
+	var cols []string
+	for i := range min(fieldColumns, length) {
+		t := i * (length - 1) / max(min(fieldColumns, length)-1, 1)
+		times = append(times, t)
+		cols = append(cols, fmt.Sprintf("state %d", t))
+	}
+	row := func(name string, traj []float32) plots.FieldRow {
+		r := plots.FieldRow{Name: name}
+		for _, t := range times {
+			img := make([]float64, h*w)
+			for i := range img {
+				img[i] = float64(traj[t*d+i])
+			}
+			r.Images = append(r.Images, img)
+		}
+		return r
+	}
+	var rows []plots.FieldRow
+	if truth != nil {
+		rows = append(rows, row("truth", truth))
+	}
+	for s := range min(samples, 3) {
+		rows = append(rows, row(fmt.Sprintf("sample %d", s), post[s*length*d:(s+1)*length*d]))
+	}
+	return plots.Fields(title, rows, cols, h, w, 0)
 }
 
 func column(x []float32, v, dim int) []float64 {

@@ -14,51 +14,53 @@ import (
 	"sdapipe/stage"
 )
 
-// Filter runs the bootstrap particle filter of spec §6.1 on every
+// newFilter returns the filter kind, which runs the bootstrap particle filter of spec §6.1 on every
 // observation set of an observe stage, twice with independent streams:
 // the first run is the ground-truth posterior, the second the independent
 // sample that W1 is measured against (so that the filter's own W1 is the
 // finite-sample floor).
-var Filter = &stage.Kind{
-	Name:    "filter",
-	Version: 1,
-	Doc:     "ground-truth posteriors by the bootstrap particle filter, two independent runs",
-	Params: []stage.ParamSpec{
-		{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system"},
-			Doc: "the observe stage to filter"},
-		{Name: "particles", Type: stage.Int, Default: int64(filters.DefaultParticles), Min: stage.Bound(2), Max: stage.Bound(1 << 24),
-			Doc: "particles M"},
-		{Name: "burn_in", Type: stage.Int, Default: int64(filters.DefaultBurnIn), Min: stage.Bound(0), Max: stage.Bound(1 << 20),
-			Doc: "transitions from the prior before the first observed state"},
-		{Name: "keep", Type: stage.Int, Default: int64(filters.DefaultKeep), Min: stage.Bound(1), Max: stage.Bound(1 << 20),
-			Doc: "paths kept per run"},
-	},
-	Outputs: []stage.OutputSpec{
-		{Name: "reference", Schema: "posterior", Doc: "first run: the ground-truth posterior"},
-		{Name: "second", Schema: "posterior", Doc: "second, independent run"},
-		{Name: "summary", Schema: "filtersummary", Doc: "effective sample sizes and evidence per run and observation set"},
-	},
-	Check: func(p *stage.Params) []stage.ParamError {
-		if p.Int("keep") > p.Int("particles") {
-			return []stage.ParamError{{"keep", fmt.Sprintf("keep (%d) cannot exceed particles (%d).", p.Int("keep"), p.Int("particles"))}}
-		}
-		return nil
-	},
-	CheckGraph: func(p *stage.Params, refs stage.Resolver) []stage.ParamError {
-		_, op, ok := refs("observations")
-		if !ok {
+func newFilter(c *Catalog) *stage.Kind {
+	return &stage.Kind{
+		Name:    "filter",
+		Version: 1,
+		Doc:     "ground-truth posteriors by the bootstrap particle filter, two independent runs",
+		Params: []stage.ParamSpec{
+			{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system"},
+				Doc: "the observe stage to filter"},
+			{Name: "particles", Type: stage.Int, Default: int64(filters.DefaultParticles), Min: stage.Bound(2), Max: stage.Bound(1 << 24),
+				Doc: "particles M"},
+			{Name: "burn_in", Type: stage.Int, Default: int64(filters.DefaultBurnIn), Min: stage.Bound(0), Max: stage.Bound(1 << 20),
+				Doc: "transitions from the prior before the first observed state"},
+			{Name: "keep", Type: stage.Int, Default: int64(filters.DefaultKeep), Min: stage.Bound(1), Max: stage.Bound(1 << 20),
+				Doc: "paths kept per run"},
+		},
+		Outputs: []stage.OutputSpec{
+			{Name: "reference", Schema: "posterior", Doc: "first run: the ground-truth posterior"},
+			{Name: "second", Schema: "posterior", Doc: "second, independent run"},
+			{Name: "summary", Schema: "filtersummary", Doc: "effective sample sizes and evidence per run and observation set"},
+		},
+		Check: func(p *stage.Params) []stage.ParamError {
+			if p.Int("keep") > p.Int("particles") {
+				return []stage.ParamError{{Param: "keep", Detail: fmt.Sprintf("keep (%d) cannot exceed particles (%d).", p.Int("keep"), p.Int("particles"))}}
+			}
 			return nil
-		}
-		times, err := observeTimes(op, op.Int("length"))
-		if err != nil {
-			return nil // the observe stage reports it
-		}
-		if _, _, err := regularTimes(times, op.Int("length")); err != nil {
-			return []stage.ParamError{{"observations", err.Error()}}
-		}
-		return nil
-	},
-	Run: runFilter,
+		},
+		CheckGraph: func(p *stage.Params, refs stage.Resolver) []stage.ParamError {
+			_, op, ok := refs("observations")
+			if !ok {
+				return nil
+			}
+			times, err := observeTimes(op, op.Int("length"))
+			if err != nil {
+				return nil // the observe stage reports it
+			}
+			if _, _, err := regularTimes(times, op.Int("length")); err != nil {
+				return []stage.ParamError{{Param: "observations", Detail: err.Error()}}
+			}
+			return nil
+		},
+		Run: func(ctx context.Context, env *stage.Env) error { return runFilter(ctx, env, c) },
+	}
 }
 
 // regularTimes checks that observations fall on every step-th state from
@@ -100,7 +102,7 @@ func pointLogLik(sys dynamics.System, desc observe.Description, y []float32, noi
 	if err != nil {
 		return nil, err
 	}
-	per, d := op.Outputs(), sys.Dim()
+	per, d := op.Outputs(), dynamics.StateSize(sys)
 	pool := sync.Pool{New: func() any { s := make([]float64, d+2*per); return &s }}
 	lnZ := -0.5 * math.Log(2*math.Pi*noise*noise)
 	return func(j int, x []float64) float64 {
@@ -122,9 +124,23 @@ func pointLogLik(sys dynamics.System, desc observe.Description, y []float32, noi
 	}, nil
 }
 
-func runFilter(ctx context.Context, env *stage.Env) error {
+// chainOf rebuilds the system behind an observe stage's data and returns
+// its stochastic chain, or an error naming the system when it has none.
+func (c *Catalog) chainOf(env *stage.Env, param, who string) (dynamics.System, error) {
+	sys, info, err := c.systemOf(env, param)
+	if err != nil {
+		return nil, err
+	}
+	ch := sys.Chain()
+	if ch == nil {
+		return nil, fmt.Errorf("%s needs a system with a transition density; %s has none", who, info.Name)
+	}
+	return ch, nil
+}
+
+func runFilter(ctx context.Context, env *stage.Env, c *Catalog) error {
 	p := env.Params
-	sys, err := systemOf(env, "observations")
+	sys, err := c.chainOf(env, "observations", "the particle filter")
 	if err != nil {
 		return err
 	}

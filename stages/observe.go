@@ -11,41 +11,43 @@ import (
 	"sdapipe/stage"
 )
 
-// Observe makes the observations that sample stages condition on and
+// newObserve returns the observe kind, which makes the observations that sample stages condition on and
 // evaluate stages score against: an operator applied to test trajectories
 // plus seeded noise (spec §4.3), or observations a notebook supplies. It
 // is a stage of its own so that posteriors sampled with different settings
 // (C, k, γ) condition on identical observations, and the particle filter
 // runs once per observation set.
-var Observe = &stage.Kind{
-	Name:    "observe",
-	Version: 1,
-	Doc:     "observe test trajectories through an operator with noise, or load observations from a file",
-	Params: []stage.ParamSpec{
-		{Name: "data", Type: stage.RefParam, RefKinds: []string{"simulate"}, Uses: []string{"test", "system"},
-			Doc: "the simulate stage whose test trajectories are observed"},
-		{Name: "length", Type: stage.Int, Default: int64(65), Min: stage.Bound(2), Max: stage.Bound(1 << 16), Doc: "states L per trajectory"},
-		{Name: "first", Type: stage.Int, Default: int64(0), Min: stage.Bound(0), Doc: "first test trajectory observed"},
-		{Name: "count", Type: stage.Int, Default: int64(4), Min: stage.Bound(1), Max: stage.Bound(1 << 16),
-			Doc: "test trajectories observed, one observation set each"},
-		{Name: "observations", Type: stage.FileParam, Optional: true,
-			Doc: `an NPY of observations (observation, value) in standardised units, e.g. file("obs.npy"); replaces first and count`},
-		{Name: "operator", Type: stage.String, Default: "select", Choices: []string{"select", "saturate", "norm"},
-			Doc: "select: y = x[t, v]; saturate: y = w/(1+|w|) of those; norm: y = |x[t]|"},
-		{Name: "variables", Type: stage.IntList, Default: []int64{0}, Min: stage.Bound(0), Doc: "observed state variables (not for norm)"},
-		{Name: "start", Type: stage.Int, Default: int64(0), Min: stage.Bound(0), Doc: "first observed state"},
-		{Name: "every", Type: stage.Int, Default: int64(1), Min: stage.Bound(1), Doc: "observe every n-th state from start"},
-		{Name: "times", Type: stage.IntList, Default: []int64{}, Min: stage.Bound(0), Doc: "observed states as a list; replaces start and every"},
-		{Name: "noise", Type: stage.Float, Default: 0.05, Min: stage.Bound(0), Max: stage.Bound(100), Doc: "observation noise σ_y, standardised units"},
-	},
-	Outputs: []stage.OutputSpec{
-		{Name: "observations", Schema: "observations", Doc: "the observations y"},
-		{Name: "operator", Schema: "operator", Doc: "the observation operator and noise"},
-		{Name: "truth", Schema: "truth", Optional: true, Doc: "the observed test trajectories (absent for file observations)"},
-		{Name: "system", Schema: "system", Doc: "the dynamical system, passed on from the simulate stage"},
-	},
-	CheckGraph: checkObserve,
-	Run:        runObserve,
+func newObserve(c *Catalog) *stage.Kind {
+	return &stage.Kind{
+		Name:    "observe",
+		Version: 1,
+		Doc:     "observe test trajectories through an operator with noise, or load observations from a file",
+		Params: []stage.ParamSpec{
+			{Name: "data", Type: stage.RefParam, RefKinds: []string{"simulate"}, Uses: []string{"test", "system"},
+				Doc: "the simulate stage whose test trajectories are observed"},
+			{Name: "length", Type: stage.Int, Default: int64(65), Min: stage.Bound(2), Max: stage.Bound(1 << 16), Doc: "states L per trajectory"},
+			{Name: "first", Type: stage.Int, Default: int64(0), Min: stage.Bound(0), Doc: "first test trajectory observed"},
+			{Name: "count", Type: stage.Int, Default: int64(4), Min: stage.Bound(1), Max: stage.Bound(1 << 16),
+				Doc: "test trajectories observed, one observation set each"},
+			{Name: "observations", Type: stage.FileParam, Optional: true,
+				Doc: `an NPY of observations (observation, value) in standardised units, e.g. file("obs.npy"); replaces first and count`},
+			{Name: "operator", Type: stage.String, Default: "select", Choices: []string{"select", "saturate", "norm"},
+				Doc: "select: y = x[t, v]; saturate: y = w/(1+|w|) of those; norm: y = |x[t]|"},
+			{Name: "variables", Type: stage.IntList, Default: []int64{0}, Min: stage.Bound(0), Doc: "observed state variables (not for norm)"},
+			{Name: "start", Type: stage.Int, Default: int64(0), Min: stage.Bound(0), Doc: "first observed state"},
+			{Name: "every", Type: stage.Int, Default: int64(1), Min: stage.Bound(1), Doc: "observe every n-th state from start"},
+			{Name: "times", Type: stage.IntList, Default: []int64{}, Min: stage.Bound(0), Doc: "observed states as a list; replaces start and every"},
+			{Name: "noise", Type: stage.Float, Default: 0.05, Min: stage.Bound(0), Max: stage.Bound(100), Doc: "observation noise σ_y, standardised units"},
+		},
+		Outputs: []stage.OutputSpec{
+			{Name: "observations", Schema: "observations", Doc: "the observations y"},
+			{Name: "operator", Schema: "operator", Doc: "the observation operator and noise"},
+			{Name: "truth", Schema: "truth", Optional: true, Doc: "the observed test trajectories (absent for file observations)"},
+			{Name: "system", Schema: "system", Doc: "the dynamical system, passed on from the simulate stage"},
+		},
+		CheckGraph: func(p *stage.Params, refs stage.Resolver) []stage.ParamError { return checkObserve(c, p, refs) },
+		Run:        func(ctx context.Context, env *stage.Env) error { return runObserve(ctx, env, c) },
+	}
 }
 
 // OperatorInfo is the observe stage's operator output.
@@ -55,6 +57,17 @@ type OperatorInfo struct {
 	Noise    float64             `json:"noise"`
 	Source   string              `json:"source"` // "test trajectories i..j of stage" or the file's path
 	First    int                 `json:"first"`  // first test trajectory, when made from them
+	// State is the shape of a state, whose Operator.Dim values the operator
+	// indexes in row-major order; left out for vector states.
+	State []int `json:"state,omitempty"`
+}
+
+// StateShape returns the shape of a state.
+func (o OperatorInfo) StateShape() []int {
+	if o.State == nil {
+		return []int{o.Operator.Dim}
+	}
+	return o.State
 }
 
 // observeTimes returns the observed time indices.
@@ -87,13 +100,17 @@ func buildOperator(p *stage.Params, length, dim int) (observe.Operator, error) {
 // checkObserve validates an observe stage against its data before anything
 // runs: variables and times against the state, the test set against first
 // and count, and an observations file against the operator.
-func checkObserve(p *stage.Params, refs stage.Resolver) []stage.ParamError {
+func checkObserve(c *Catalog, p *stage.Params, refs stage.Resolver) []stage.ParamError {
 	_, sp, ok := refs("data")
 	if !ok {
 		return nil
 	}
+	sys, _, err := c.buildSystem(sp)
+	if err != nil {
+		return nil // the simulate stage reports it
+	}
 	length := p.Int("length")
-	dim := systems[sp.String("system")]().Dim()
+	dim := dynamics.ShapeSize(sys.StateShape())
 	op, err := buildOperator(p, length, dim)
 	if err != nil {
 		field := "variables"
@@ -104,21 +121,21 @@ func checkObserve(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 				field = "times"
 			}
 		}
-		return []stage.ParamError{{field, fmt.Sprintf("%v (trajectories of %d states of %d variables).", err, length, dim)}}
+		return []stage.ParamError{{Param: field, Detail: fmt.Sprintf("%v (trajectories of %d states of %d variables).", err, length, dim)}}
 	}
 	if f, ok := p.File("observations"); ok {
 		if msg := checkObservationFile(f, op); msg != "" {
-			return []stage.ParamError{{"observations", msg}}
+			return []stage.ParamError{{Param: "observations", Detail: msg}}
 		}
 		return nil
 	}
 	var errs []stage.ParamError
 	if l := sp.Int("length"); length > l {
-		errs = append(errs, stage.ParamError{"length", fmt.Sprintf("length %d is longer than the simulated trajectories (%d states).", length, l)})
+		errs = append(errs, stage.ParamError{Param: "length", Detail: fmt.Sprintf("length %d is longer than the simulated trajectories (%d states).", length, l)})
 	}
 	_, _, nTest := dynamics.Split(sp.Int("trajectories"))
 	if first, count := p.Int("first"), p.Int("count"); first+count > nTest {
-		errs = append(errs, stage.ParamError{"count", fmt.Sprintf(
+		errs = append(errs, stage.ParamError{Param: "count", Detail: fmt.Sprintf(
 			"first %d + count %d exceeds the %d test trajectories of the simulate stage.", first, count, nTest)})
 	}
 	return errs
@@ -164,29 +181,34 @@ func toFloat64(a artifacts.Array) []float64 {
 	return nil
 }
 
-func runObserve(ctx context.Context, env *stage.Env) error {
+func runObserve(ctx context.Context, env *stage.Env, c *Catalog) error {
 	p := env.Params
-	sys, err := systemOf(env, "data")
+	sys, _, err := c.systemOf(env, "data")
 	if err != nil {
 		return err
 	}
-	length, dim := p.Int("length"), sys.Dim()
+	state := sys.StateShape()
+	length, dim := p.Int("length"), dynamics.ShapeSize(state)
 	op, err := buildOperator(p, length, dim)
 	if err != nil {
 		return err
 	}
-	y, truth, info, err := makeObservations(env, op, length, dim)
+	y, truth, info, err := makeObservations(env, op, length, state)
 	if err != nil {
 		return err
 	}
+	if len(state) > 1 {
+		info.State = state
+	}
 	m, nObs := op.Outputs(), len(y)/op.Outputs()
-	sizes := map[string]int{"value": m, "time": length, "state": dim}
+	sizes := map[string]int{"value": m, "time": length}
 	if err := env.WriteArray("observations", artifacts.NewFloat32([]int{nObs, m}, y), sizes); err != nil {
 		return err
 	}
 	if truth != nil {
-		toPhysical(sys, truth)
-		if err := env.WriteArray("truth", artifacts.NewFloat32([]int{nObs, length, dim}, truth), sizes); err != nil {
+		sys.Standardization().Invert32(truth, truth)
+		shape := append([]int{nObs, length}, state...)
+		if err := env.WriteArray("truth", artifacts.NewFloat32(shape, truth), sizes, state...); err != nil {
 			return err
 		}
 	}
@@ -201,9 +223,10 @@ func runObserve(ctx context.Context, env *stage.Env) error {
 }
 
 // makeObservations returns the observations (nObs, M) in standardised
-// units and, when made from test trajectories, the truth (nObs, L, D),
-// also standardised.
-func makeObservations(env *stage.Env, op observe.Operator, length, dim int) (y, truth []float32, info OperatorInfo, err error) {
+// units and, when made from test trajectories, the truth (nObs, L,
+// state...), also standardised.
+func makeObservations(env *stage.Env, op observe.Operator, length int, state []int) (y, truth []float32, info OperatorInfo, err error) {
+	dim := dynamics.ShapeSize(state)
 	p := env.Params
 	m := op.Outputs()
 	info = OperatorInfo{Operator: op.Describe(), Text: op.Describe().String(), Noise: p.Float("noise")}
@@ -223,7 +246,7 @@ func makeObservations(env *stage.Env, op observe.Operator, length, dim int) (y, 
 		info.Source = f.Path
 		return y, nil, info, nil
 	}
-	test, err := env.ReadArray("data", "test", map[string]int{"state": dim})
+	test, err := env.ReadArray("data", "test", nil, state...)
 	if err != nil {
 		return nil, nil, info, err
 	}

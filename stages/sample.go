@@ -3,48 +3,50 @@ package stages
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"sdapipe/artifacts"
 	"sdapipe/diffusion"
-	"sdapipe/nets/resmlp"
+	"sdapipe/nets"
 	"sdapipe/observe"
 	"sdapipe/stage"
 )
 
-// Sample draws posterior trajectories given observations, zero-shot: the
+// newSample returns the sample kind, which draws posterior trajectories given observations, zero-shot: the
 // trained local score network is composed into a trajectory score (spec
 // §2.8) and guided by the observation likelihood (§4.1) inside the
 // predictor–corrector sampler (§5). One trained model serves any observe
 // stage.
-var Sample = &stage.Kind{
-	Name:    "sample",
-	Version: 1,
-	Doc:     "sample posterior trajectories given observations, guided by their likelihood",
-	Params: []stage.ParamSpec{
-		{Name: "model", Type: stage.RefParam, RefKinds: []string{"train"}, Uses: []string{"weights", "network"},
-			Doc: "the train stage whose network gives the prior score"},
-		{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system"},
-			Doc: "the observe stage whose observations the samples condition on"},
-		{Name: "samples", Type: stage.Int, Default: int64(64), Min: stage.Bound(1), Max: stage.Bound(1 << 20), Doc: "posterior samples per observation set"},
-		{Name: "steps", Type: stage.Int, Default: int64(256), Min: stage.Bound(1), Max: stage.Bound(1 << 16), Doc: "sampler steps N"},
-		{Name: "corrections", Type: stage.Int, Default: int64(1), Min: stage.Bound(0), Max: stage.Bound(64), Doc: "Langevin corrections C per step"},
-		{Name: "tau", Type: stage.Float, Default: 0.25, Min: stage.Bound(1e-6), Max: stage.Bound(10), Doc: "corrector step size τ"},
-		{Name: "guidance", Type: stage.String, Default: "gaussian", Choices: []string{"gaussian", "dps", "none"},
-			Doc: `likelihood guidance: SDA's "gaussian" (§4.1), the DPS baseline (§4.2), or none (prior samples)`},
-		{Name: "gamma", Type: stage.Float, Default: 1e-2, Min: stage.Bound(0), Max: stage.Bound(100), Doc: "γ of the guidance variance σ_y² + γ(σ/μ)²"},
-		{Name: "zeta", Type: stage.Float, Default: 1.0, Min: stage.Bound(0), Max: stage.Bound(1e6), Doc: "ζ, the DPS step scale"},
-		{Name: "chunk", Type: stage.Int, Default: int64(256), Min: stage.Bound(1), Max: stage.Bound(1 << 16),
-			Doc: "trajectories sampled together; each chunk draws from its own random stream"},
-	},
-	Outputs: []stage.OutputSpec{
-		{Name: "posterior", Schema: "posterior", Doc: "posterior samples"},
-		{Name: "settings", Schema: "settings", Doc: "the sampler's settings and the model's window"},
-		{Name: "figure", Schema: "figure", Doc: "ensemble, truth and observations of the first observation set"},
-	},
-	CheckGraph: checkSample,
-	Run:        runSample,
+func newSample(c *Catalog) *stage.Kind {
+	return &stage.Kind{
+		Name:    "sample",
+		Version: 1,
+		Doc:     "sample posterior trajectories given observations, guided by their likelihood",
+		Params: []stage.ParamSpec{
+			{Name: "model", Type: stage.RefParam, RefKinds: []string{"train"}, Uses: []string{"weights", "network"},
+				Doc: "the train stage whose network gives the prior score"},
+			{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system"},
+				Doc: "the observe stage whose observations the samples condition on"},
+			{Name: "samples", Type: stage.Int, Default: int64(64), Min: stage.Bound(1), Max: stage.Bound(1 << 20), Doc: "posterior samples per observation set"},
+			{Name: "steps", Type: stage.Int, Default: int64(256), Min: stage.Bound(1), Max: stage.Bound(1 << 16), Doc: "sampler steps N"},
+			{Name: "corrections", Type: stage.Int, Default: int64(1), Min: stage.Bound(0), Max: stage.Bound(64), Doc: "Langevin corrections C per step"},
+			{Name: "tau", Type: stage.Float, Default: 0.25, Min: stage.Bound(1e-6), Max: stage.Bound(10), Doc: "corrector step size τ"},
+			{Name: "guidance", Type: stage.String, Default: "gaussian", Choices: []string{"gaussian", "dps", "none"},
+				Doc: `likelihood guidance: SDA's "gaussian" (§4.1), the DPS baseline (§4.2), or none (prior samples)`},
+			{Name: "gamma", Type: stage.Float, Default: 1e-2, Min: stage.Bound(0), Max: stage.Bound(100), Doc: "γ of the guidance variance σ_y² + γ(σ/μ)²"},
+			{Name: "zeta", Type: stage.Float, Default: 1.0, Min: stage.Bound(0), Max: stage.Bound(1e6), Doc: "ζ, the DPS step scale"},
+			{Name: "chunk", Type: stage.Int, Default: int64(256), Min: stage.Bound(1), Max: stage.Bound(1 << 16),
+				Doc: "trajectories sampled together; each chunk draws from its own random stream"},
+		},
+		Outputs: []stage.OutputSpec{
+			{Name: "posterior", Schema: "posterior", Doc: "posterior samples"},
+			{Name: "settings", Schema: "settings", Doc: "the sampler's settings and the model's window"},
+			{Name: "figure", Schema: "figure", Doc: "ensemble, truth and observations of the first observation set"},
+		},
+		CheckGraph: checkSample,
+		Run:        func(ctx context.Context, env *stage.Env) error { return runSample(ctx, env, c) },
+	}
 }
 
 // checkSample validates a sample stage against its model and observations
@@ -56,7 +58,7 @@ func checkSample(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 		return nil
 	}
 	if w, l := tp.Int("window"), op.Int("length"); l < w {
-		return []stage.ParamError{{"observations", fmt.Sprintf(
+		return []stage.ParamError{{Param: "observations", Detail: fmt.Sprintf(
 			"the observed trajectories have %d states, fewer than the model's window of %d; the trajectory score is composed of windows, so observe length ≥ %d.", l, w, w)}}
 	}
 	return nil
@@ -76,46 +78,13 @@ type Settings struct {
 	Observe     string  `json:"observations"`
 }
 
-// loadNet rebuilds a trained network from a train stage's outputs.
-func loadNet(env *stage.Env, param string) (*resmlp.Net, NetworkConfig, error) {
-	var cfg NetworkConfig
-	if err := env.ReadJSON(param, "network", &cfg); err != nil {
-		return nil, cfg, err
-	}
-	net, err := resmlp.NewNet(cfg.NN(), rand.New(rand.NewPCG(0, 0)))
-	if err != nil {
-		return nil, cfg, fmt.Errorf("network of %s: %w", env.Inputs[param].Addr, err)
-	}
-	members, err := env.ReadNPZ(param, "weights")
-	if err != nil {
-		return nil, cfg, err
-	}
-	seen := map[string]bool{}
-	for _, m := range members {
-		w, err := m.Array.Float32()
-		if err == nil {
-			err = net.SetParam(m.Name, w)
-		}
-		if err != nil {
-			return nil, cfg, fmt.Errorf("weights of %s: %s: %w", env.Inputs[param].Addr, m.Name, err)
-		}
-		seen[m.Name] = true
-	}
-	for _, p := range net.Params() {
-		if !seen[p.Name] {
-			return nil, cfg, fmt.Errorf("weights of %s lack %s", env.Inputs[param].Addr, p.Name)
-		}
-	}
-	return net, cfg, nil
-}
-
-func runSample(ctx context.Context, env *stage.Env) error {
+func runSample(ctx context.Context, env *stage.Env, c *Catalog) error {
 	p := env.Params
-	net, netCfg, err := loadNet(env, "model")
+	model, netFile, err := c.loadModel(env, "model")
 	if err != nil {
 		return err
 	}
-	sys, err := systemOf(env, "observations")
+	sys, _, err := c.systemOf(env, "observations")
 	if err != nil {
 		return err
 	}
@@ -124,8 +93,9 @@ func runSample(ctx context.Context, env *stage.Env) error {
 		return err
 	}
 	length, dim := op.Shape()
-	if netCfg.StateDim != dim {
-		return fmt.Errorf("the model was trained on %d state variables, the observations are of %d", netCfg.StateDim, dim)
+	state := info.StateShape()
+	if !slices.Equal(netFile.State(), state) {
+		return fmt.Errorf("the model was trained on states of shape %v, the observations are of states of shape %v", netFile.State(), state)
 	}
 	obsArr, err := env.ReadArray("observations", "observations", map[string]int{"value": op.Outputs()})
 	if err != nil {
@@ -133,19 +103,21 @@ func runSample(ctx context.Context, env *stage.Env) error {
 	}
 	y, _ := obsArr.Float32()
 	nObs := obsArr.Shape[0]
-	post, err := samplePosterior(ctx, env, net, netCfg, op, info.Noise, y, nObs)
+	post, err := samplePosterior(ctx, env, model, netFile, op, info.Noise, y, nObs)
 	if err != nil {
 		return err
 	}
-	toPhysical(sys, post)
+	st := sys.Standardization()
+	st.Invert32(post, post)
 	samples := p.Int("samples")
-	sizes := map[string]int{"time": length, "state": dim, "observation": nObs, "sample": samples}
-	if err := env.WriteArray("posterior", artifacts.NewFloat32([]int{nObs, samples, length, dim}, post), sizes); err != nil {
+	sizes := map[string]int{"time": length, "observation": nObs, "sample": samples}
+	shape := append([]int{nObs, samples, length}, state...)
+	if err := env.WriteArray("posterior", artifacts.NewFloat32(shape, post), sizes, state...); err != nil {
 		return err
 	}
 	set := Settings{
 		Guidance: p.String("guidance"), Steps: p.Int("steps"), Corrections: p.Int("corrections"), Tau: p.Float("tau"),
-		Samples: samples, Window: netCfg.Window, Model: env.Inputs["model"].Addr, Observe: env.Inputs["observations"].Addr,
+		Samples: samples, Window: netFile.Window, Model: env.Inputs["model"].Addr, Observe: env.Inputs["observations"].Addr,
 	}
 	switch set.Guidance {
 	case "gaussian":
@@ -157,7 +129,7 @@ func runSample(ctx context.Context, env *stage.Env) error {
 		return err
 	}
 	title := fmt.Sprintf("%s: C = %d, window %d, %s", env.Addr, set.Corrections, set.Window, info.Text)
-	png, err := trajectoryFigure(title, sys, op, y[:op.Outputs()], post[:samples*length*dim], samples, nil, nil)
+	png, err := trajectoryFigure(title, st, state, op, y[:op.Outputs()], post[:samples*length*dim], samples, nil, nil)
 	if err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
@@ -167,18 +139,18 @@ func runSample(ctx context.Context, env *stage.Env) error {
 // samplePosterior draws p.samples trajectories per observation set, in
 // chunks of events that each draw from their own random stream, so the
 // result does not depend on how chunks are scheduled.
-func samplePosterior(ctx context.Context, env *stage.Env, net *resmlp.Net, netCfg NetworkConfig, op observe.Operator, noise float64, obsY []float32, nObs int) ([]float32, error) {
+func samplePosterior(ctx context.Context, env *stage.Env, model nets.Model, netFile NetworkFile, op observe.Operator, noise float64, obsY []float32, nObs int) ([]float32, error) {
 	p := env.Params
 	length, dim := op.Shape()
 	samples, chunk, m := p.Int("samples"), p.Int("chunk"), op.Outputs()
 	total := nObs * samples
 	event := length * dim
-	k := (netCfg.Window - 1) / 2
-	comp, err := diffusion.NewComposite(net, k, length, dim)
+	k := (netFile.Window - 1) / 2
+	comp, err := diffusion.NewComposite(model, k, length, dim)
 	if err != nil {
 		return nil, err
 	}
-	sched := diffusion.VPCosine{Eta: netCfg.Eta}
+	sched := diffusion.VPCosine{Eta: netFile.Eta}
 	pc := &diffusion.PC{Sched: sched, Steps: p.Int("steps"), Corrections: p.Int("corrections"), Tau: p.Float("tau")}
 	if err := pc.Validate(); err != nil {
 		return nil, err

@@ -38,13 +38,16 @@ simulate "lorenz" {
 train "k2" {
   data          = simulate.lorenz
   window        = 5
-  width         = 128
-  depth         = 3
   steps         = 2500
   lr            = 2e-3
   valid_every   = 500
   valid_windows = 1024
   check_samples = 256
+
+  resmlp {
+    width = 128
+    depth = 3
+  }
 }
 observe "lo" {
   data  = simulate.lorenz
@@ -529,11 +532,11 @@ func loadTrained(dir string) (*resmlp.Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cfg stages.NetworkConfig
+	var cfg resmlp.Config
 	if err := json.Unmarshal(b, &cfg); err != nil {
 		return nil, err
 	}
-	net, err := resmlp.NewNet(cfg.NN(), rand.New(rand.NewPCG(0, 0)))
+	net, err := resmlp.NewNet(cfg, rand.New(rand.NewPCG(0, 0)))
 	if err != nil {
 		return nil, err
 	}

@@ -156,7 +156,8 @@ func TestOptionsValidate(t *testing.T) {
 // the other side is the trained-model figure reported by the train stage.
 func TestCheckScoresNoiseBadly(t *testing.T) {
 	sys := dynamics.NewLorenz63()
-	res, err := Check(context.Background(), zeroDen{}, sys, diffusion.VPCosine{Eta: 1e-3}, 5, 64, 16, rand.New(rand.NewPCG(1, 2)))
+	data := Dataset{Data: make([]float32, 3*10), N: 1, L: 10, D: 3}
+	res, err := Check(context.Background(), zeroDen{}, sys, sys.Standardization(), data, diffusion.VPCosine{Eta: 1e-3}, 5, 64, 16, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +167,42 @@ func TestCheckScoresNoiseBadly(t *testing.T) {
 	}
 	if !(res.MeanLogDensity < res.ExpectedTrue-100) {
 		t.Errorf("noise windows score %.2f, too close to a perfect model's %.2f", res.MeanLogDensity, res.ExpectedTrue)
+	}
+}
+
+// TestCheckMomentsWithoutChain: for a system without a transition density
+// the check compares moments. With data ~ N(0, I) and the exact denoiser of
+// that law, ε(x, t) = σ·x/(μ² + σ²), sampled values have mean 0 and
+// standard deviation 1 up to Monte Carlo error (1/√(2·960) ≈ 0.023 for the
+// std) and the sampler's discretisation error at 64 steps.
+func TestCheckMomentsWithoutChain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	data := Dataset{Data: make([]float32, 2000*3), N: 100, L: 20, D: 3}
+	for i := range data.Data {
+		data.Data[i] = float32(rng.NormFloat64())
+	}
+	sched := diffusion.VPCosine{Eta: 1e-3}
+	res, err := Check(context.Background(), gaussDen{sched}, nil, dynamics.Identity(3, 1), data, sched, 5, 64, 64, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Moments
+	if m == nil || res.MeanLogDensity != 0 {
+		t.Fatalf("got %+v, want moments and no log-density", res)
+	}
+	if math.Abs(m.SampleMean) > 0.1 || math.Abs(m.SampleStd-1) > 0.1 || math.Abs(m.DataStd-1) > 0.05 {
+		t.Errorf("moments %+v, want samples and data near mean 0, std 1", *m)
+	}
+}
+
+// gaussDen is the exact denoiser of N(0, I) data.
+type gaussDen struct{ s diffusion.Schedule }
+
+func (g gaussDen) Eps(dst, x []float32, n int, t float32) {
+	mu, sigma := g.s.Mu(float64(t)), g.s.Sigma(float64(t))
+	k := float32(sigma / (mu*mu + sigma*sigma))
+	for i, v := range x {
+		dst[i] = k * v
 	}
 }
 

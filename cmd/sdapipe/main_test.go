@@ -95,7 +95,7 @@ func TestRunTwiceThenCached(t *testing.T) {
 		t.Errorf("path printed a file that does not exist: %v", err)
 	}
 	code, out, _ = runCLI(t, dir, "show", "simulate.lorenz")
-	for _, want := range []string{"param trajectories", "40", "float32 [trajectory, time, state]", "shape [4 32 3]"} {
+	for _, want := range []string{"param trajectories", "40", "float32 [trajectory, time, state...]", "shape [4 32 3]"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("show lacks %q:\n%s", want, out)
 		}
@@ -326,7 +326,7 @@ func TestSecondProcessWaitsForLock(t *testing.T) {
 // default study cheap while keeping its graph: every stage kind runs.
 var shrinkByKind = map[string][]string{
 	"simulate": {"trajectories=100", "burn_in=10", "length=80"},
-	"train":    {"steps=20", "width=16", "valid_every=10", "valid_windows=8", "check_samples=4", "check_steps=2"},
+	"train":    {"steps=20", "resmlp.width=16", "valid_every=10", "valid_windows=8", "check_samples=4", "check_steps=2"},
 	"observe":  {"count=2"},
 	"filter":   {"particles=64", "keep=8"},
 	"sample":   {"samples=3", "steps=4"},
