@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"sdapipe/dynamics"
+	"sdapipe/observe"
 )
 
 // events returns the number of events of size size in s, panicking unless
@@ -47,22 +48,6 @@ func ExpectedLogPrior(sys dynamics.System, samples []float64, L int) float64 {
 	return s / float64(n)
 }
 
-// GaussianLogLik returns Σ_k log N(y_k; ax_k, sigma²), the log-likelihood
-// of observations y given the observed values ax = A(x) of one sample.
-// It panics if the lengths differ.
-func GaussianLogLik(y, ax []float64, sigma float64) float64 {
-	if len(y) != len(ax) {
-		panic("metrics: GaussianLogLik needs y and A(x) of equal length")
-	}
-	var ss float64
-	for k, a := range ax {
-		r := y[k] - a
-		ss += r * r
-	}
-	m := float64(len(y))
-	return -0.5*ss/(sigma*sigma) - m*math.Log(sigma) - 0.5*m*math.Log(2*math.Pi)
-}
-
 // ExpectedGaussianLogLik returns E_q[log p(y | x)] (method spec §6.2
 // metric 2) from the observed values of every sample: ax is (n, M)
 // row-major with row i = A(x_i), and y has length M. For samples at the
@@ -74,7 +59,7 @@ func ExpectedGaussianLogLik(y, ax []float64, sigma float64) float64 {
 	n := events("ExpectedGaussianLogLik", ax, max(m, 1))
 	var s float64
 	for i := range n {
-		s += GaussianLogLik(y, ax[i*m:(i+1)*m], sigma)
+		s += observe.GaussianLogLik(y, ax[i*m:(i+1)*m], sigma)
 	}
 	return s / float64(n)
 }

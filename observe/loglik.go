@@ -13,9 +13,19 @@ import "math"
 func LogLik64(op Operator, scratch, y, x []float64, std float64) float64 {
 	mustLen("LogLik64", "y", len(y), op.Outputs())
 	op.Apply64(scratch, x)
+	return GaussianLogLik(y, scratch, std)
+}
+
+// GaussianLogLik returns Σ_k log N(y_k; ax_k, std²), the log-likelihood of
+// observations y given the observed values A(x) = ax. It panics unless y
+// and ax have equal lengths.
+func GaussianLogLik(y, ax []float64, std float64) float64 {
+	if len(y) != len(ax) {
+		panic("observe: GaussianLogLik needs y and A(x) of equal length")
+	}
 	var ss float64
-	for j, a := range scratch {
-		r := y[j] - a
+	for k, a := range ax {
+		r := y[k] - a
 		ss += r * r
 	}
 	m := float64(len(y))

@@ -9,8 +9,8 @@ import (
 
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
+	"sdapipe/internal/floats"
 	"sdapipe/metrics"
-	"sdapipe/observe"
 	"sdapipe/plots"
 	"sdapipe/stage"
 )
@@ -66,14 +66,6 @@ func checkEvaluate(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 	return errs
 }
 
-// A MetricRow is one row of the metrics table.
-type MetricRow struct {
-	Stage       string
-	Observation int
-	Metric      string
-	Value       float64
-}
-
 // StageSummary is one stage's entry in the summary output.
 type StageSummary struct {
 	Stage    string            `json:"stage"`
@@ -96,65 +88,13 @@ func (n Number) MarshalJSON() ([]byte, error) {
 	return json.Marshal(f)
 }
 
-// scorer holds what every posterior is scored against.
+// scorer is the metrics scorer of the evaluated observe stage, with what
+// the stage needs besides: the state's standardisation and sizes.
 type scorer struct {
-	sys            dynamics.System // the chain, for the log-prior
+	metrics.Scorer
 	st             dynamics.Standardization
-	op             observe.Operator
-	noise          float64
-	y              []float32 // (nObs, M)
-	truth          []float32 // (nObs, L, D) physical, nil if unknown
-	second         []float32 // filter's second run (nObs, keep, L, D)
-	keep, nObs     int
+	nObs           int
 	length, dim, m int
-}
-
-// score computes the metrics of one ensemble (n, L, D), physical units,
-// for observation set o. w1 is measured against the filter's second run
-// cut to n paths (n ≤ keep).
-func (s *scorer) score(stage string, o int, ens []float32, n int, withW1 bool) ([]MetricRow, error) {
-	ev := s.length * s.dim
-	x := make([]float64, n*ev)
-	for i, v := range ens[:n*ev] {
-		x[i] = float64(v)
-	}
-	rows := []MetricRow{{stage, o, "log_prior", metrics.ExpectedLogPrior(s.sys, x, s.length)}}
-	y := make([]float64, s.m)
-	for k := range y {
-		y[k] = float64(s.y[o*s.m+k])
-	}
-	std, ax := make([]float64, ev), make([]float64, s.m)
-	ll := metrics.ExpectedLogLik(x, ev, func(xi []float64) float64 {
-		s.sys.Standardize(std, xi)
-		s.op.Apply64(ax, std)
-		return metrics.GaussianLogLik(y, ax, s.noise)
-	})
-	rows = append(rows, MetricRow{stage, o, "log_lik", ll})
-	if s.truth != nil {
-		truth := make([]float64, ev)
-		for i, v := range s.truth[o*ev : (o+1)*ev] {
-			truth[i] = float64(v)
-		}
-		rows = append(rows, MetricRow{stage, o, "rmse", metrics.MeanRMSE(x, truth)})
-	}
-	if n > 1 {
-		rows = append(rows, MetricRow{stage, o, "spread", metrics.Spread(x, ev)})
-	}
-	if withW1 {
-		if n > s.keep {
-			return nil, fmt.Errorf("W1 of %d samples against a filter run of %d paths: keep at least as many paths as samples", n, s.keep)
-		}
-		ref := make([]float64, n*ev)
-		for i, v := range s.second[o*s.keep*ev : (o*s.keep+n)*ev] {
-			ref[i] = float64(v)
-		}
-		w, err := metrics.W1(x, ref, ev)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, MetricRow{stage, o, "w1", w})
-	}
-	return rows, nil
 }
 
 func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
@@ -162,7 +102,7 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 	if err != nil {
 		return err
 	}
-	refArr, err := env.ReadArray("reference", "reference", map[string]int{"observation": s.nObs, "time": s.length, "state": s.dim})
+	refArr, err := env.ReadArray("reference", "reference", map[string]int{"observation": s.nObs, "time": s.length}, s.dim)
 	if err != nil {
 		return err
 	}
@@ -176,7 +116,7 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 	}
 	var posts []posterior
 	for _, key := range keys {
-		a, err := env.ReadArray(key, "posterior", map[string]int{"observation": s.nObs, "time": s.length, "state": s.dim})
+		a, err := env.ReadArray(key, "posterior", map[string]int{"observation": s.nObs, "time": s.length}, s.dim)
 		if err != nil {
 			return err
 		}
@@ -188,15 +128,15 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 		posts = append(posts, pst)
 	}
 	ev := s.length * s.dim
-	var rows []MetricRow
+	var rows []metrics.Row
 	bar := env.StartProgress("evaluate", int64(s.nObs))
 	for o := range s.nObs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		floorN := s.keep
+		floorN := s.Keep
 		for _, pst := range posts {
-			r, err := s.score(pst.addr, o, pst.x[o*pst.samples*ev:(o+1)*pst.samples*ev], pst.samples, true)
+			r, err := s.Score(pst.addr, o, pst.x[o*pst.samples*ev:(o+1)*pst.samples*ev], pst.samples, true)
 			if err != nil {
 				return fmt.Errorf("%s, observation set %d: %w", pst.addr, o, err)
 			}
@@ -206,25 +146,22 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 		// The filter's first run, scored like a posterior at the posteriors'
 		// sample count (its W1 is the floor for that many samples).
 		filterAddr := env.Inputs["reference"].Addr
-		r, err := s.score(filterAddr, o, reference[o*s.keep*ev:(o+1)*s.keep*ev], floorN, true)
+		r, err := s.Score(filterAddr, o, reference[o*s.Keep*ev:(o+1)*s.Keep*ev], floorN, true)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, r...)
-		if env.Params.Bool("w1_full") && s.keep > floorN {
-			a, b := make([]float64, s.keep*ev), make([]float64, s.keep*ev)
-			for i := range a {
-				a[i] = float64(reference[o*s.keep*ev+i])
-				b[i] = float64(s.second[o*s.keep*ev+i])
-			}
+		if env.Params.Bool("w1_full") && s.Keep > floorN {
+			a := floats.To64(reference[o*s.Keep*ev : (o+1)*s.Keep*ev])
+			b := floats.To64(s.Second[o*s.Keep*ev : (o+1)*s.Keep*ev])
 			w, err := metrics.W1(a, b, ev)
 			if err != nil {
 				return err
 			}
-			rows = append(rows, MetricRow{filterAddr, o, "w1_full", w})
+			rows = append(rows, metrics.Row{Stage: filterAddr, Observation: o, Metric: "w1_full", Value: w})
 		}
-		if s.truth != nil {
-			r, err := s.score("truth", o, s.truth[o*ev:(o+1)*ev], 1, false)
+		if s.Truth != nil {
+			r, err := s.Score("truth", o, s.Truth[o*ev:(o+1)*ev], 1, false)
 			if err != nil {
 				return err
 			}
@@ -263,15 +200,11 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 		}
 	}
 	ref := &plots.Ensemble{Name: "particle filter"}
-	for i := range min(s.keep, figureMembers) {
-		m := make([]float64, ev)
-		for k := range m {
-			m[k] = float64(reference[i*ev+k])
-		}
-		ref.Members = append(ref.Members, m)
+	for i := range min(s.Keep, figureMembers) {
+		ref.Members = append(ref.Members, floats.To64(reference[i*ev:(i+1)*ev]))
 	}
 	title := fmt.Sprintf("%s: observation set 0, %s (C = %d) and the particle filter", env.Addr, last.addr, last.settings.Corrections)
-	png, err = trajectoryFigure(title, s.st, []int{s.dim}, s.op, s.y[:s.m], last.x[:last.samples*ev], last.samples, truthOf(s.truth, ev), ref)
+	png, err = trajectoryFigure(title, s.st, []int{s.dim}, s.Op, s.Y[:s.m], last.x[:last.samples*ev], last.samples, truthOf(s.Truth, ev), ref)
 	if err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
@@ -292,32 +225,33 @@ func newScorer(env *stage.Env, c *Catalog) (*scorer, error) {
 		return nil, err
 	}
 	length, dim := op.Shape()
-	s := &scorer{sys: sys, st: full.Standardization(), op: op, noise: info.Noise, length: length, dim: dim, m: op.Outputs()}
+	s := &scorer{Scorer: metrics.Scorer{Chain: sys, Op: op, Noise: info.Noise},
+		st: full.Standardization(), length: length, dim: dim, m: op.Outputs()}
 	yArr, err := env.ReadArray("observations", "observations", map[string]int{"value": s.m})
 	if err != nil {
 		return nil, err
 	}
-	s.y, _ = yArr.Float32()
+	s.Y, _ = yArr.Float32()
 	s.nObs = yArr.Shape[0]
 	if _, ok := env.Inputs["observations"].Outputs["truth"]; ok {
-		t, err := env.ReadArray("observations", "truth", map[string]int{"observation": s.nObs, "time": length, "state": dim})
+		t, err := env.ReadArray("observations", "truth", map[string]int{"observation": s.nObs, "time": length}, dim)
 		if err != nil {
 			return nil, err
 		}
-		s.truth, _ = t.Float32()
+		s.Truth, _ = t.Float32()
 	}
-	sec, err := env.ReadArray("reference", "second", map[string]int{"observation": s.nObs, "time": length, "state": dim})
+	sec, err := env.ReadArray("reference", "second", map[string]int{"observation": s.nObs, "time": length}, dim)
 	if err != nil {
 		return nil, err
 	}
-	s.second, _ = sec.Float32()
-	s.keep = sec.Shape[1]
+	s.Second, _ = sec.Float32()
+	s.Keep = sec.Shape[1]
 	return s, nil
 }
 
 // summarise takes the median of each metric over observation sets, per
 // stage, keeping the stages in order of first appearance.
-func summarise(rows []MetricRow, filterAddr string) []StageSummary {
+func summarise(rows []metrics.Row, filterAddr string) []StageSummary {
 	vals := map[string]map[string][]float64{}
 	var order []string
 	for _, r := range rows {
@@ -363,7 +297,7 @@ func summaryText(summary []StageSummary) string {
 	return s
 }
 
-func metricTable(rows []MetricRow) artifacts.Table {
+func metricTable(rows []metrics.Row) artifacts.Table {
 	stage, metric := make([]string, len(rows)), make([]string, len(rows))
 	obs, val := make([]int64, len(rows)), make([]float64, len(rows))
 	for i, r := range rows {

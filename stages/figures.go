@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"sdapipe/dynamics"
+	"sdapipe/internal/floats"
 	"sdapipe/observe"
 	"sdapipe/plots"
 )
@@ -84,11 +85,7 @@ func fieldFigure(title string, state []int, post []float32, samples int, truth [
 	row := func(name string, traj []float32) plots.FieldRow {
 		r := plots.FieldRow{Name: name}
 		for _, t := range times {
-			img := make([]float64, h*w)
-			for i := range img {
-				img[i] = float64(traj[t*d+i])
-			}
-			r.Images = append(r.Images, img)
+			r.Images = append(r.Images, floats.To64(traj[t*d:t*d+h*w]))
 		}
 		return r
 	}

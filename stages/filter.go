@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
 	"sdapipe/filters"
-	"sdapipe/observe"
+	"sdapipe/internal/floats"
 	"sdapipe/stage"
 )
 
@@ -91,39 +90,6 @@ type FilterSummary struct {
 	LogEvidence [][]float64 `json:"log_evidence"` // [run][observation set]
 }
 
-// pointLogLik returns the filter's log-likelihood callback for observation
-// set y (all observed times, time-major): it standardises a particle's
-// state, applies the operator to it as a one-state event and scores the
-// values of observed time j.
-func pointLogLik(sys dynamics.System, desc observe.Description, y []float32, noise float64) (filters.LogLik, error) {
-	one := desc
-	one.Length, one.Times, one.Outputs = 1, []int{0}, 0
-	op, err := observe.Build(one)
-	if err != nil {
-		return nil, err
-	}
-	per, d := op.Outputs(), dynamics.StateSize(sys)
-	pool := sync.Pool{New: func() any { s := make([]float64, d+2*per); return &s }}
-	lnZ := -0.5 * math.Log(2*math.Pi*noise*noise)
-	return func(j int, x []float64) float64 {
-		sp := pool.Get().(*[]float64)
-		s := *sp
-		xs, ax, yy := s[:d], s[d:d+per], s[d+per:]
-		sys.Standardize(xs, x)
-		op.Apply64(ax, xs)
-		for k := range yy {
-			yy[k] = float64(y[j*per+k])
-		}
-		var ll float64
-		for k, a := range ax {
-			r := yy[k] - a
-			ll += lnZ - r*r/(2*noise*noise)
-		}
-		pool.Put(sp)
-		return ll
-	}, nil
-}
-
 // chainOf rebuilds the system behind an observe stage's data and returns
 // its stochastic chain, or an error naming the system when it has none.
 func (c *Catalog) chainOf(env *stage.Env, param, who string) (dynamics.System, error) {
@@ -172,7 +138,7 @@ func runFilter(ctx context.Context, env *stage.Env, c *Catalog) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			ll, err := pointLogLik(sys, info.Operator, y[o*m:(o+1)*m], info.Noise)
+			ll, err := filters.ObservationLogLik(sys, info.Operator, y[o*m:(o+1)*m], info.Noise)
 			if err != nil {
 				return err
 			}
@@ -182,9 +148,7 @@ func runFilter(ctx context.Context, env *stage.Env, c *Catalog) error {
 			if err != nil {
 				return fmt.Errorf("observation set %d: %w", o, err)
 			}
-			for i, v := range res.Paths {
-				runs[r][o*keep*length*dim+i] = float32(v)
-			}
+			floats.Copy32(runs[r][o*keep*length*dim:(o+1)*keep*length*dim], res.Paths)
 			minESS := math.Inf(1)
 			for _, e := range res.ESS {
 				minESS = math.Min(minESS, e)

@@ -7,6 +7,7 @@ import (
 
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
+	"sdapipe/internal/floats"
 	"sdapipe/observe"
 	"sdapipe/stage"
 )
@@ -172,11 +173,7 @@ func toFloat64(a artifacts.Array) []float64 {
 	case []float64:
 		return d
 	case []float32:
-		out := make([]float64, len(d))
-		for i, v := range d {
-			out[i] = float64(v)
-		}
-		return out
+		return floats.To64(d)
 	}
 	return nil
 }
@@ -239,10 +236,7 @@ func makeObservations(env *stage.Env, op observe.Operator, length int, state []i
 		if len(y64)%m != 0 || len(y64) == 0 {
 			return nil, nil, info, fmt.Errorf("%s holds %d values, not rows of %d", f.Path, len(y64), m)
 		}
-		y = make([]float32, len(y64))
-		for i, v := range y64 {
-			y[i] = float32(v)
-		}
+		y = floats.To32(y64)
 		info.Source = f.Path
 		return y, nil, info, nil
 	}
@@ -265,9 +259,7 @@ func makeObservations(env *stage.Env, op observe.Operator, length int, state []i
 	for o := range count {
 		src := x[(first+o)*tl*dim : ((first+o)*tl+length)*dim]
 		copy(truth[o*length*dim:], src)
-		for i, v := range src {
-			truth64[i] = float64(v)
-		}
+		floats.Copy64(truth64, src)
 		op.Apply64(y64, truth64)
 		for j, v := range y64 {
 			y[o*m+j] = float32(v + noise*rng.NormFloat64())

@@ -193,7 +193,7 @@ func TestGuidedPosteriorOnTrainedModel(t *testing.T) {
 				for k := range ax {
 					ss += (ax[k] - yo[k]) * (ax[k] - yo[k])
 				}
-				return metrics.GaussianLogLik(yo, ax, noise)
+				return observe.GaussianLogLik(yo, ax, noise)
 			}) / float64(nObs)
 		}
 		sc.resid = math.Sqrt(ss / float64(nObs*n*9))
