@@ -2,7 +2,7 @@ package gemm
 
 import "golang.org/x/sys/cpu"
 
-//go:generate go run ./internal/asmgen -out kern_amd64.s -stubs kern_stubs_amd64.go -pkg gemm
+//go:generate go run -C internal/asmgen . -out ../../kern_amd64.s -stubs ../../kern_stubs_amd64.go -pkg gemm
 
 var (
 	hasAVX512 = cpu.X86.HasAVX512F
