@@ -1,5 +1,5 @@
 # The default sdapipe study: score-based data assimilation on Lorenz 63
-# (method spec §1.1, §4.3, §6). `go run ./cmd/sdapipe run full` runs it;
+# (docs/method.md §1.1, §4.3, §6). `go run ./cmd/sdapipe run full` runs it;
 # README.md explains each stage and where its outputs are.
 
 seed      = 1
@@ -154,7 +154,7 @@ sample "hi_k4_c2" {
   corrections  = 2
 }
 
-# Metrics of spec §6.2 against the filter, per observation set and as
+# Metrics of docs/method.md §6.2 against the filter, per observation set and as
 # medians, with the paper's Fig. 2 as a figure.
 evaluate "lo" {
   observations = observe.lo

@@ -15,7 +15,7 @@ import (
 )
 
 // guidedSampler builds the default Lorenz setup: the window-5 network of
-// spec §2.5 (691,215 parameters, PyTorch initialisation), composed over
+// docs/method.md §2.5 (691,215 parameters, PyTorch initialisation), composed over
 // L = 65 states and guided by the "lo" operator.
 func guidedSampler(b *testing.B, n, corrections int) (*diffusion.PC, diffusion.Denoiser) {
 	b.Helper()
@@ -48,7 +48,7 @@ var (
 	netErr  error
 )
 
-// trainedNet returns the window-5 network of spec §2.5 (691,215
+// trainedNet returns the window-5 network of docs/method.md §2.5 (691,215
 // parameters) after a short training on Lorenz windows, once per process.
 // A randomly initialised network is no noise predictor: guided sampling
 // with it diverges within a few dozen steps, so timing needs a trained one.

@@ -4,7 +4,7 @@ import "fmt"
 
 // Composite assembles the noise prediction of whole trajectories from a
 // local network on windows of 2k+1 states (SDA Algorithm 2, "MCScoreNet";
-// spec §2.8). For events x of shape (L, D) it
+// docs/method.md §2.8). For events x of shape (L, D) it
 //
 //  1. unfolds the L−2k windows x[i : i+2k+1] of every event into one batch
 //     of n·(L−2k) rows of F = (2k+1)·D features, state-major;

@@ -1,6 +1,6 @@
 package diffusion
 
-// A Denoiser predicts the noise of a diffused batch (spec §2.2):
+// A Denoiser predicts the noise of a diffused batch (docs/method.md §2.2):
 //
 //	ε(x(t), t) ≈ −σ(t)·∇ log p(x(t)),   score = −ε/σ(t).
 //
@@ -13,7 +13,7 @@ type Denoiser interface {
 
 // A DifferentiableDenoiser also gives vector–Jacobian products through ε,
 // which guidance needs to differentiate the likelihood through the
-// denoiser (spec §4.1).
+// denoiser (docs/method.md §4.1).
 //
 // EpsVJP writes ε(x, t) into eps, then calls cot(eps, w): cot reads eps and
 // must write every element of the cotangent w (len(eps); its contents on

@@ -1,5 +1,5 @@
 // Package diffusion implements the diffusion side of score-based data
-// assimilation (SDA, Rozet & Louppe 2023; sdapipe method spec §2, §4, §5):
+// assimilation (SDA, Rozet & Louppe 2023; docs/method.md §2, §4, §5):
 // the VP cosine noise schedule, training-window helpers, the composite
 // score that assembles a trajectory score from a local window network
 // (Algorithm 2), Gaussian and DPS likelihood guidance (eq. 15, §4.2) and the

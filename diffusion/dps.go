@@ -7,7 +7,7 @@ import (
 )
 
 // DPSGuidance is the diffusion posterior sampling baseline (Chung et al.
-// 2022) as SDA's reference code implements it (spec §4.2):
+// 2022) as SDA's reference code implements it (docs/method.md §4.2):
 //
 //	x̂ = (x − σ ε(x, t)) / μ
 //	err = ‖y − A(x̂)‖²            summed over every element of the batch

@@ -253,7 +253,7 @@ func (p *exactProblem) observed(i int) bool { return p.sp.At(i, i) < 0.05 }
 // whose variance λ is far below the event's typical one the Langevin step
 // is δ_s ≈ τ·(E/k)·λ for k such directions among E (here 0.25·16/3 ≈ 1.3λ),
 // and one step from the right law leaves variance λ(1 + (δ_s/λ)²). That is
-// the corrector of spec §5 at work, not a sampler bug; TestCorrectorFixedPoint
+// the corrector of docs/method.md §5 at work, not a sampler bug; TestCorrectorFixedPoint
 // checks the step itself against the closed form.
 func TestPCExactPosterior(t *testing.T) {
 	t.Parallel()
@@ -298,7 +298,7 @@ func (d isoDen) Eps(dst, x []float32, n int, t float32) {
 	}
 }
 
-// TestCorrectorFixedPoint checks one Langevin correction of spec §5 against
+// TestCorrectorFixedPoint checks one Langevin correction of docs/method.md §5 against
 // its closed form. For the exact ε of an isotropic law N(μm, λ_t I) and an
 // event whose mean square deviation is κλ_t, δ = τ/mean(e²) makes the step
 //

@@ -9,7 +9,7 @@ import (
 
 // GaussianGuidance turns a prior denoiser into a posterior one for
 // observations y = A(x) + N(0, σ_y² I), with SDA's likelihood approximation
-// (Rozet & Louppe 2023, eq. 15; spec §4.1):
+// (Rozet & Louppe 2023, eq. 15; docs/method.md §4.1):
 //
 //	x̂ = (x − σ ε(x, t)) / μ                 Tweedie mean
 //	v = σ_y² + γ (σ/μ)²                      per-element variance

@@ -8,7 +8,7 @@ import (
 )
 
 // PC is the predictor–corrector sampler of SDA (Rozet & Louppe 2023,
-// eqs. 16–17, Algorithm 4; spec §5). It integrates from t = 1 to t = 0 on
+// eqs. 16–17, Algorithm 4; docs/method.md §5). It integrates from t = 1 to t = 0 on
 // the uniform grid t_s = 1 − s/Steps. Each step is an exponential-integrator
 // predictor (deterministic DDIM for VP),
 //

@@ -12,8 +12,8 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 )
 
-// TestPredictorCoefficients checks spec §5's examples at N = 256, to the
-// digits the spec prints (half a unit in the last one).
+// TestPredictorCoefficients checks docs/method.md §5's examples at N = 256, to the
+// digits the method notes print (half a unit in the last one).
 func TestPredictorCoefficients(t *testing.T) {
 	s := VPCosine{}
 	const dt = 1.0 / 256

@@ -6,17 +6,17 @@ import "math"
 //
 //	p(x(t) | x) = N(Mu(t)·x, Sigma(t)²·I),   t ∈ [0, 1],
 //
-// SDA (Rozet & Louppe 2023), §2; spec §2.1.
+// SDA (Rozet & Louppe 2023), §2; docs/method.md §2.1.
 type Schedule interface {
 	Mu(t float64) float64
 	Sigma(t float64) float64
 }
 
-// DefaultEta is sdapipe's η, the floor of the VP cosine schedule (spec §0).
+// DefaultEta is sdapipe's η, the floor of the VP cosine schedule (docs/method.md §0).
 const DefaultEta = 1e-3
 
 // VPCosine is the variance-preserving cosine schedule of the SDA reference
-// code (spec §2.1):
+// code (docs/method.md §2.1):
 //
 //	μ(t) = cos(ω t)²,   ω = arccos(√η),
 //	σ(t) = √(1 − μ(t)² + η²),

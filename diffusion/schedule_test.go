@@ -8,8 +8,8 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 )
 
-// TestVPCosineReference checks every reference value of spec §2.1. The
-// spec prints μ and σ to six significant figures, so the tolerance is half
+// TestVPCosineReference checks every reference value of docs/method.md §2.1. The
+// method notes print μ and σ to six significant figures, so the tolerance is half
 // a unit in the sixth figure (abs 5e-7 below 1, rel 5e-6 for the
 // boundary values that are exact).
 func TestVPCosineReference(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 
 // SampleWindows fills dst with len(dst)/(window·dim) training windows drawn
 // uniformly, with replacement, from all sliding windows of all trajectories
-// (spec §0, §2.9). data holds nTraj trajectories of length states of dim
+// (docs/method.md §0, §2.9). data holds nTraj trajectories of length states of dim
 // variables, row-major (nTraj, length, dim); a window is window consecutive
 // states of one trajectory, flattened state-major into window·dim values,
 // which in this layout is a contiguous slice of data.
@@ -38,7 +38,7 @@ func SampleWindows(dst, data []float32, nTraj, length, dim, window int, rng *ran
 	return nil
 }
 
-// Perturb draws the diffused training inputs of spec §2.2 for rows = len(ts)
+// Perturb draws the diffused training inputs of docs/method.md §2.2 for rows = len(ts)
 // clean examples of x (rows, features):
 //
 //	t ~ U(0, 1) per row,  ε ~ N(0, I),  x(t) = μ(t)·x + σ(t)·ε.

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// BenchmarkGenerate simulates the spec's dataset: 1024 trajectories of
+// BenchmarkGenerate simulates the method notes' dataset: 1024 trajectories of
 // 1024 burn-in and 1024 stored transitions (the PyTorch reference: 1.4 s).
 func BenchmarkGenerate(b *testing.B) {
 	for _, n := range []int{64, 1024} {

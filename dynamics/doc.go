@@ -1,6 +1,6 @@
 // Package dynamics provides the discrete-time stochastic dynamical systems
 // that serve as priors in score-based data assimilation (SDA, Rozet &
-// Louppe 2023, §1.1 of the sdapipe method spec):
+// Louppe 2023, docs/method.md §1.1):
 //
 //	x_{i+1} ~ N(M(x_i), q·I)
 //

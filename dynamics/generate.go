@@ -12,7 +12,7 @@ import (
 const TrajectoriesPerChunk = 64
 
 // Generate simulates nTraj independent trajectories of sys as in method
-// spec §1.1: x_0 from the prior, burnIn transitions of which only the
+// docs/method.md §1.1: x_0 from the prior, burnIn transitions of which only the
 // last state is kept, then length further transitions, which are the
 // trajectory (the state after the burn-in is not stored). The result is
 // (nTraj, length, D) row-major in physical units.

@@ -78,8 +78,8 @@ func TestGenerateDeterministic(t *testing.T) {
 	}
 }
 
-// TestGenerateStandardizedMoments checks that the spec's standardisation
-// makes the generated data roughly unit-scale per coordinate. The spec's
+// TestGenerateStandardizedMoments checks that the method notes' standardisation
+// makes the generated data roughly unit-scale per coordinate. The method notes'
 // constants are rounded attractor statistics: a and b have mean 0 by the
 // attractor's symmetry (a, b) → (−a, −b), while c's mean sits near 23.6,
 // below the constant 25, i.e. about −0.16 after standardising; scales are
@@ -158,7 +158,7 @@ func TestSplit(t *testing.T) {
 	tests := []struct {
 		n, train, valid, test int
 	}{
-		{1024, 819, 102, 103}, // method spec §1.1
+		{1024, 819, 102, 103}, // docs/method.md §1.1
 		{10, 8, 1, 1},
 		{19, 15, 2, 2},
 		{1, 0, 0, 1},

@@ -6,14 +6,14 @@ import (
 	"math/rand/v2"
 )
 
-// Lorenz63 is the noisy Lorenz (1963) chain of method spec §1.1: the ODE
+// Lorenz63 is the noisy Lorenz (1963) chain of docs/method.md §1.1: the ODE
 //
 //	ȧ = σ(b − a),   ḃ = a(ρ − c) − b,   ċ = a·b − β·c
 //
 // discretised by one classical RK4 step of size Δ (no sub-steps) as the
 // map M, with transition noise N(0, q·I), an initial prior N(μ0, Σ0), and
 // the standardisation x̃ = (x − Mean) / Scale. NewLorenz63 returns the
-// spec's values; the fields may be changed before use, after which
+// method notes' values; the fields may be changed before use, after which
 // Validate should be called. A Stepper copies the ODE parameters when it
 // is made.
 type Lorenz63 struct {
@@ -25,7 +25,7 @@ type Lorenz63 struct {
 	Mean, Scale      [3]float64    // standardisation x̃ = (x − Mean) / Scale
 }
 
-// NewLorenz63 returns the chain of method spec §1.1: σ = 10, ρ = 28,
+// NewLorenz63 returns the chain of docs/method.md §1.1: σ = 10, ρ = 28,
 // β = 8/3, Δ = 0.025, q = Δ = 0.025, μ0 = (0, 0, 25),
 // Σ0 = [[64, 50, 0], [50, 81, 0], [0, 0, 75]], standardisation mean
 // (0, 0, 25) and scale (8, 9, 8.6).

@@ -128,7 +128,7 @@ func (c *Chain) Trajectory(dst, x0 []float64, rng *rand.Rand) {
 //	log p(next | x) = Σ_d log N(next_d; M(x)_d, q)
 //	                = −(D/2)·ln(2πq) − ‖next − M(x)‖² / (2q)
 //
-// (method spec §1.1). It panics if the lengths are not D.
+// (docs/method.md §1.1). It panics if the lengths are not D.
 func (c *Chain) TransitionLogPDF(next, x []float64) float64 {
 	if len(next) != c.d || len(x) != c.d {
 		panic("dynamics: Chain.TransitionLogPDF needs length-D states")
@@ -147,7 +147,7 @@ func (c *Chain) TransitionLogPDF(next, x []float64) float64 {
 //
 //	log p(x_{2:L} | x_1) = Σ_{i=1}^{L−1} log p(x_{i+1} | x_i),
 //
-// metric 1 of method spec §6.2. traj is (L, D) row-major, in physical
+// metric 1 of docs/method.md §6.2. traj is (L, D) row-major, in physical
 // units; a trajectory of one state gives 0. It panics if len(traj) is not a
 // positive multiple of D.
 func (c *Chain) TrajectoryLogPrior(traj []float64) float64 {

@@ -47,7 +47,7 @@ func TestTransitionLogPDF(t *testing.T) {
 	}
 }
 
-// TestTrajectoryLogPrior checks the two sanity values of method spec §6.2:
+// TestTrajectoryLogPrior checks the two sanity values of docs/method.md §6.2:
 // a noiseless trajectory of 65 states scores the maximum
 // 192·(−½ ln(2π·0.025)) ≈ 177.70, and noisy simulated ones score
 // 192·(−½ ln(2π·0.025) − ½) ≈ 81.70 on average. Each noisy score is the

@@ -7,7 +7,7 @@ import (
 	"sdapipe/dynamics"
 )
 
-// BenchmarkBPF runs the spec's Lorenz scenarios at full size: 2¹⁴
+// BenchmarkBPF runs the method notes' Lorenz scenarios at full size: 2¹⁴
 // particles, paths of 65 states, 1024 kept (the PyTorch reference takes
 // 0.3-0.4 s). The log-likelihood is the scenarios' Gaussian one on the
 // standardised first coordinate.

@@ -38,7 +38,7 @@ type Result struct {
 	LogEvidence float64
 }
 
-// BPF runs the bootstrap particle filter of method spec §6.1 on sys:
+// BPF runs the bootstrap particle filter of docs/method.md §6.1 on sys:
 //
 //	draw M particles from the prior and advance each BurnIn transitions;
 //	for each observation j = 0 … Obs−1:

@@ -106,7 +106,7 @@ func TestBPFMatchesKalmanSmoother(t *testing.T) {
 	}
 }
 
-// naiveBPF is the filter written the way the spec states it: it copies
+// naiveBPF is the filter written the way the method notes state it: it copies
 // whole paths at every resampling. It draws from the same streams as BPF,
 // so the two must agree exactly; this checks the ancestor bookkeeping.
 func naiveBPF(sys dynamics.System, cfg Config, logLik LogLik) []float64 {

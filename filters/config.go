@@ -2,7 +2,7 @@ package filters
 
 import "fmt"
 
-// Defaults of method spec §6.1 (eval.py): 2¹⁴ particles, a 64-transition
+// Defaults of docs/method.md §6.1 (eval.py): 2¹⁴ particles, a 64-transition
 // burn-in from the prior, the first 1024 paths kept.
 const (
 	DefaultParticles = 1 << 14
@@ -20,7 +20,7 @@ type Config struct {
 	Seed      uint64 // seed of every stream the run draws from
 }
 
-// DefaultConfig returns the spec's configuration for observations every
+// DefaultConfig returns the method notes' configuration for observations every
 // step transitions, obs of them: for the Lorenz scenarios "lo" is
 // DefaultConfig(8, 9, seed) and "hi" DefaultConfig(1, 65, seed), both
 // giving paths of 65 states.

@@ -1,5 +1,5 @@
 // Package filters provides the ground-truth posteriors of the Lorenz
-// evaluation (method spec §6.1): a bootstrap particle filter (BPF) that
+// evaluation (docs/method.md §6.1): a bootstrap particle filter (BPF) that
 // returns whole particle paths, i.e. samples of the smoothing posterior
 // p(x_{1:L} | y) of a dynamics.System under observations at regular
 // intervals.

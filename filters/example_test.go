@@ -19,7 +19,7 @@ func ExampleBPF() {
 		return -0.5*r*r - math.Log(sd) - 0.5*math.Log(2*math.Pi)
 	}
 	cfg := filters.DefaultConfig(8, 9, 1)
-	cfg.Particles = 4096 // the spec uses 2¹⁴
+	cfg.Particles = 4096 // the method notes use 2¹⁴
 	res, err := filters.BPF(l, cfg, logLik)
 	if err != nil {
 		panic(err)

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// BenchmarkW1 measures the spec's metric 3 at full size: 1024 vs 1024
+// BenchmarkW1 measures the method notes' metric 3 at full size: 1024 vs 1024
 // trajectories of 65×3 = 195 values (POT's emd2 takes ~1 s), in total and
 // split into the cost matrix and the assignment. "clusters" mimics a BPF
 // ensemble: y holds 150 distinct rows, repeated, as resampled paths are.

@@ -1,5 +1,5 @@
 // Package metrics provides the evaluation metrics of the Lorenz
-// experiments (method spec §6.2): the Wasserstein-1 distance between two
+// experiments (docs/method.md §6.2): the Wasserstein-1 distance between two
 // sample sets by exact optimal transport, the expected log-prior and
 // log-likelihood of posterior samples, and summary statistics (RMSE of
 // the posterior mean, ensemble spread, median over observations).
@@ -7,7 +7,7 @@
 // Conventions:
 //   - Sample sets are row-major float64 arrays (n, …): n samples of a
 //     fixed event size, e.g. trajectories (n, L, D) flattened to (n, L·D).
-//   - Everything is in physical units, as the spec's metrics are.
+//   - Everything is in physical units, as the method notes' metrics are.
 //   - Functions that write a result take it as the first argument, dst.
 //     W1 and Assign allocate their scratch (an n×n cost matrix and O(n)
 //     vectors); the posterior statistics allocate at most one event.

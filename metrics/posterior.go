@@ -19,7 +19,7 @@ func events(fn string, s []float64, size int) int {
 
 // LogPriors writes into dst the transition log-density
 // log p(x_{2:L} | x_1) of each of the n trajectories in samples,
-// (n, L, D) row-major in physical units (method spec §6.2 metric 1; see
+// (n, L, D) row-major in physical units (docs/method.md §6.2 metric 1; see
 // dynamics.Chain.TrajectoryLogPrior). It panics unless len(dst) = n and
 // len(samples) = n·L·D.
 func LogPriors(dst []float64, ch *dynamics.Chain, samples []float64, L int) {
@@ -48,7 +48,7 @@ func ExpectedLogPrior(sys dynamics.System, samples []float64, L int) float64 {
 	return s / float64(n)
 }
 
-// ExpectedGaussianLogLik returns E_q[log p(y | x)] (method spec §6.2
+// ExpectedGaussianLogLik returns E_q[log p(y | x)] (docs/method.md §6.2
 // metric 2) from the observed values of every sample: ax is (n, M)
 // row-major with row i = A(x_i), and y has length M. For samples at the
 // truth its expectation is M·(−½ ln(2πσ²) − ½): 14.19 for the "lo"

@@ -14,7 +14,7 @@ import (
 // lnNorm is −½ ln(2πσ²), the log-normaliser of one Gaussian coordinate.
 func lnNorm(sigma2 float64) float64 { return -0.5 * math.Log(2*math.Pi*sigma2) }
 
-// TestExpectedLogPriorSanity checks the derived values of method spec
+// TestExpectedLogPriorSanity checks the derived values of docs/method.md
 // §6.2: simulated Lorenz trajectories of 65 states score
 // 192·(−½ ln(2π·0.025) − ½) ≈ 81.70 on average and a noiseless one the
 // maximum 192·(−½ ln(2π·0.025)) ≈ 177.70. Each simulated score is the
@@ -30,7 +30,7 @@ func TestExpectedLogPriorSanity(t *testing.T) {
 	}
 	want := 192 * (lnNorm(0.025) - 0.5)
 	if math.Abs(want-81.70) > 0.005 {
-		t.Fatalf("closed form %.4f disagrees with the spec's 81.70", want)
+		t.Fatalf("closed form %.4f disagrees with the method notes' 81.70", want)
 	}
 	if got, tol := ExpectedLogPrior(l, data, L), 5*math.Sqrt(96.0/n); math.Abs(got-want) > tol {
 		t.Errorf("E[log p] of simulated trajectories = %.3f, want %.3f ± %.3f", got, want, tol)
@@ -59,7 +59,7 @@ func TestExpectedLogPriorSanity(t *testing.T) {
 	}
 }
 
-// TestExpectedLogLikSanity checks the derived values of method spec §6.2
+// TestExpectedLogLikSanity checks the derived values of docs/method.md §6.2
 // for samples at the truth: observations y = A(x) + N(0, σ²) of the
 // standardised first coordinate give E[log p(y | x)] = M·(−½ ln(2πσ²) − ½):
 // 14.19 for "lo" (every 8th of 65 states, M = 9, σ = 0.05) and −2.12 for
@@ -89,7 +89,7 @@ func TestExpectedLogLikSanity(t *testing.T) {
 			m := (L-1)/tc.every + 1
 			want := float64(m) * (lnNorm(tc.sigma*tc.sigma) - 0.5)
 			if math.Abs(want-tc.specEV) > 0.005 {
-				t.Fatalf("closed form %.4f disagrees with the spec's %v", want, tc.specEV)
+				t.Fatalf("closed form %.4f disagrees with the method notes' %v", want, tc.specEV)
 			}
 			rng := rand.New(rand.NewPCG(6, uint64(tc.every)))
 			A := func(dst, x []float64) { // A(x) = preprocess(x)[::every, 0]

@@ -111,7 +111,7 @@ func sqDist4(a, b0, b1, b2, b3 []float64) (s0, s1, s2, s3 float64) {
 
 // W1 returns the Wasserstein-1 distance between the empirical
 // distributions of two equal-size sample sets x and y, (n, d) row-major,
-// under the Euclidean cost (method spec §6.2 metric 3, POT's emd2 with
+// under the Euclidean cost (docs/method.md §6.2 metric 3, POT's emd2 with
 // uniform weights):
 //
 //	W1 = min over permutations π of (1/n)·Σ_i ‖x_i − y_π(i)‖₂,

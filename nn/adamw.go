@@ -121,7 +121,7 @@ func (j *adamJob) runGo(lo, hi int) {
 }
 
 // LinearDecay returns the learning rate lr·(1 − step/steps) of SDA's
-// linear schedule (spec §3) for step = 0, 1, …, steps−1.
+// linear schedule (docs/method.md §3) for step = 0, 1, …, steps−1.
 func LinearDecay(lr float64, step, steps int) float64 {
 	return lr * (1 - float64(step)/float64(steps))
 }

@@ -23,7 +23,7 @@ func ExampleTape() {
 	// dy/dW = [2 3] dy/db = [1] dy/dx = [0.5 -1]
 }
 
-// The layer norm of spec §2.4 and the gradient of its first output. Row
+// The layer norm of docs/method.md §2.4 and the gradient of its first output. Row
 // (1, 2, 3) has mean 2 and unbiased variance 1, so y ≈ (−1, 0, 1) and
 // ∂y₀/∂x = (2/3 − 1/2, −1/3, −1/3 + 1/2).
 func ExampleTape_LayerNorm() {

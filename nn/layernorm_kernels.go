@@ -2,14 +2,14 @@ package nn
 
 import "math"
 
-// lnEps is the variance floor of the layer norm (spec §2.4).
+// lnEps is the variance floor of the layer norm (docs/method.md §2.4).
 const lnEps = 1e-5
 
 // layerNormRows writes the non-affine layer norm of each row of x into y:
 //
 //	ŷ = (x − mean)/√(var + 1e-5),  var = Σ(x − mean)²/(cols − 1)
 //
-// with the unbiased variance of SDA's zuko LayerNorm (spec §2.4). If pb is
+// with the unbiased variance of SDA's zuko LayerNorm (docs/method.md §2.4). If pb is
 // not nil it is first added to each row of x, in place (a bias left pending
 // by the previous layer). If rstd is not nil it receives 1/√(var + 1e-5) per
 // row. cols must be at least 2. y may equal x.

@@ -2,7 +2,7 @@ package nn
 
 // LayerNorm records the non-affine layer norm over each row of x (rows,
 // cols), cols ≥ 2: y = (x − mean)/√(var + 1e-5) with the unbiased variance
-// (spec §2.4). It panics if cols < 2.
+// (docs/method.md §2.4). It panics if cols < 2.
 func (tp *Tape) LayerNorm(x *Tensor) *Tensor {
 	rows, cols := x.Rows(), x.Cols()
 	if cols < 2 {

@@ -2,7 +2,7 @@ package nn
 
 import "math"
 
-// TimeFeatures records the sinusoidal time features of spec §2.3 for t
+// TimeFeatures records the sinusoidal time features of docs/method.md §2.3 for t
 // (rows) or (rows, 1):
 //
 //	y = [cos(π·1·t), …, cos(π·nf·t), sin(π·1·t), …, sin(π·nf·t)]

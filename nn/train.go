@@ -29,7 +29,7 @@ type Trainable interface {
 	Loss(tp *Tape, xt, t, eps []float32, rows int) *Tensor
 }
 
-// A Trainer runs SDA's denoising training steps (spec §2.2) on a model:
+// A Trainer runs SDA's denoising training steps (docs/method.md §2.2) on a model:
 //
 //	loss = mean((ε_φ(x_t, t) − ε)²),  x_t = μ(t)·x + σ(t)·ε
 //
@@ -53,7 +53,7 @@ type trainShard struct {
 }
 
 // NewTrainer returns a trainer for m with AdamW at learning rate lr and
-// weight decay wd (spec §3: 1e-3 and 1e-3).
+// weight decay wd (docs/method.md §3: 1e-3 and 1e-3).
 func NewTrainer(m Trainable, lr, wd float64) *Trainer {
 	ps := m.Params()
 	tr := &Trainer{Model: m, Opt: NewAdamW(ps, lr, wd)}

@@ -1,5 +1,5 @@
 // Package observe provides the observation operators y = A(x) of score-based
-// data assimilation (SDA, Rozet & Louppe 2023, §4; sdapipe method spec §4.3).
+// data assimilation (SDA, Rozet & Louppe 2023, §4; docs/method.md §4.3).
 //
 // An Operator maps one event x, a trajectory of L states of D variables stored
 // row-major as (L, D), to M observed values y. Every operator has the same

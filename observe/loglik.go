@@ -6,7 +6,7 @@ import "math"
 //
 //	log p(y | x) = Σ_j log N(y_j; A(x)_j, std²)
 //
-// of one event x, the quantity of spec §6.2 metric 2 and of the particle
+// of one event x, the quantity of docs/method.md §6.2 metric 2 and of the particle
 // filter's weights. scratch (length M) receives A(x); LogLik64 does not
 // allocate. It panics on length mismatches as Apply64 does, and if y has
 // length other than M.

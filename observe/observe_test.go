@@ -21,7 +21,7 @@ func mustEvery(t *testing.T, start, step, length int) []int {
 	return times
 }
 
-// TestLorenzScenarios checks spec §4.3's two Lorenz operators: "lo" keeps
+// TestLorenzScenarios checks docs/method.md §4.3's two Lorenz operators: "lo" keeps
 // variable 0 at states 0, 8, …, 64 (9 values), "hi" variable 0 at all 65.
 func TestLorenzScenarios(t *testing.T) {
 	const l, d = 65, 3

@@ -4,7 +4,7 @@ package observe
 //
 //	g(w) = w / (1 + |w|),   g'(w) = 1 / (1 + |w|)²,
 //
-// applied elementwise (spec §4.3, the Kolmogorov saturating observation).
+// applied elementwise (docs/method.md §4.3, the Kolmogorov saturating observation).
 type Saturate struct {
 	sel *Select
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // newEvaluate returns the evaluate kind, which scores posteriors against the particle filter's ground truth
-// with the metrics of spec §6.2, per observation set: expected log-prior,
+// with the metrics of docs/method.md §6.2, per observation set: expected log-prior,
 // expected log-likelihood, W1 by exact optimal transport against the
 // filter's second run, RMSE of the posterior mean to the truth and the
 // ensemble spread. The filter's first run is scored the same way (its W1

@@ -13,7 +13,7 @@ import (
 	"sdapipe/stage"
 )
 
-// newFilter returns the filter kind, which runs the bootstrap particle filter of spec §6.1 on every
+// newFilter returns the filter kind, which runs the bootstrap particle filter of docs/method.md §6.1 on every
 // observation set of an observe stage, twice with independent streams:
 // the first run is the ground-truth posterior, the second the independent
 // sample that W1 is measured against (so that the filter's own W1 is the

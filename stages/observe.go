@@ -14,7 +14,7 @@ import (
 
 // newObserve returns the observe kind, which makes the observations that sample stages condition on and
 // evaluate stages score against: an operator applied to test trajectories
-// plus seeded noise (spec §4.3), or observations a notebook supplies. It
+// plus seeded noise (docs/method.md §4.3), or observations a notebook supplies. It
 // is a stage of its own so that posteriors sampled with different settings
 // (C, k, γ) condition on identical observations, and the particle filter
 // runs once per observation set.

@@ -14,7 +14,7 @@ import (
 )
 
 // newSample returns the sample kind, which draws posterior trajectories given observations, zero-shot: the
-// trained local score network is composed into a trajectory score (spec
+// trained local score network is composed into a trajectory score (docs/method.md
 // §2.8) and guided by the observation likelihood (§4.1) inside the
 // predictor–corrector sampler (§5). One trained model serves any observe
 // stage.

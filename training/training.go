@@ -1,5 +1,5 @@
 // Package training fits a local score network by denoising score matching
-// (SDA, Rozet & Louppe 2023, §3.1 and Algorithm 1; method spec §2.2, §2.9,
+// (SDA, Rozet & Louppe 2023, §3.1 and Algorithm 1; docs/method.md §2.2, §2.9,
 // §3) and checks what it learned by sampling windows unconditionally.
 //
 // Data are float32 trajectories (n, L, D) in standardised units, row-major.
@@ -33,13 +33,13 @@ func (d Dataset) Validate() error {
 	return nil
 }
 
-// Options configures a training run. The defaults of spec §0 are lr 1e-3,
+// Options configures a training run. The defaults of docs/method.md §0 are lr 1e-3,
 // weight decay 1e-3, batch 256, window 5.
 type Options struct {
 	Window      int // states per training window, 2k+1
 	Batch       int
 	Steps       int
-	LR          float64 // peak learning rate, decayed linearly to 0 (spec §3)
+	LR          float64 // peak learning rate, decayed linearly to 0 (docs/method.md §3)
 	WeightDecay float64
 	// ValidEvery is the number of steps between validation losses; the
 	// last step is always validated.

@@ -179,7 +179,7 @@ func (n *Net) EpsRows(dst, x, t []float32, rows int) {
 
 // EpsVJP writes ε = ε_φ(x, t) into eps, calls cot(eps, w), which must fill
 // w (rows, F) with a cotangent, and writes grad = wᵀ·∂ε/∂x (rows, F) into
-// grad: the input gradient that guidance needs (spec §4.1). No parameter
+// grad: the input gradient that guidance needs (docs/method.md §4.1). No parameter
 // gradients are formed. eps, grad and x must not overlap; cot must not
 // keep eps or w. The forward pass keeps ŷ, silu' and 1/std of every block
 // for all rows ((2·W+1)·Depth + 2·F + 1 values a row).

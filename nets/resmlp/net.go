@@ -9,7 +9,7 @@ import (
 	"sdapipe/nn"
 )
 
-// Config sizes the residual-MLP local score network of spec §2.3–2.5. Its
+// Config sizes the residual-MLP local score network of docs/method.md §2.3–2.5. Its
 // JSON form is the architecture's part of a train stage's network.json.
 type Config struct {
 	Features    int `json:"features"`     // F = D·(2k+1): values per input window (state-major)
@@ -22,7 +22,7 @@ type Config struct {
 
 // LocalConfig returns the SDA Lorenz configuration for windows of window
 // states of dim variables at hidden width W: depth 5, E = 32, an embedding
-// MLP of width 256 over 16 frequencies (spec §0, §2.5).
+// MLP of width 256 over 16 frequencies (docs/method.md §0, §2.5).
 func LocalConfig(dim, window, width int) Config {
 	return Config{Features: dim * window, Width: width, Depth: 5, Embed: 32, EmbedHidden: 256, Freqs: 16}
 }
@@ -54,7 +54,7 @@ func (b Block) Forward(tp *nn.Tape, h *nn.Tensor) *nn.Tensor {
 	return tp.AddLinear(h, b.L2, tp.LinearSiLU(b.L1, tp.LayerNorm(h)))
 }
 
-// Net is the local score network ε_φ(x, t) of spec §2.5:
+// Net is the local score network ε_φ(x, t) of docs/method.md §2.5:
 //
 //	e = L(256→E)(silu(L(2·Freqs→256)(feats(t))))
 //	h = Input([x, e]);  h = Block_W(h) ×Depth;  h = Output(h);  ε = Block_F(h)

@@ -10,7 +10,7 @@ import (
 
 // batch draws a training batch as the train stage does: x ~ N(0, I),
 // t ~ U(0, 1), ε ~ N(0, I), x_t = μ(t)x + σ(t)ε with the cosine schedule of
-// spec §2.1 (η = 1e-3).
+// docs/method.md §2.1 (η = 1e-3).
 type batch struct {
 	x, xt, t, eps []float32
 	rows, f       int

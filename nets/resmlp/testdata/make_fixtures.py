@@ -1,12 +1,12 @@
-"""Make the PyTorch reference fixtures of package nn's tests.
+"""Make the PyTorch reference fixtures of package resmlp's tests.
 
 Run from this directory with Debian's python3-torch and python3-numpy:
 
     /usr/bin/python3 make_fixtures.py
 
-For each configuration below it builds the local score network of spec
-§2.3-2.5 (the network of shared/reference/torch_resmlp_bench.py, generalised
-to any state dimension and sizes) with the parameter names of sdapipe's nn
+For each configuration below it builds the local score network of
+docs/method.md §2.3-2.5 (the README's PyTorch module, generalised to any
+state dimension and sizes) with the parameter names of sdapipe's resmlp
 package, fills it with torch's default initialisation under a fixed seed,
 and writes NAME.npz (uncompressed, one '<f4' array per member):
 
