@@ -15,6 +15,18 @@
 // Package diffusion never imports this package: it sees a Model through
 // its own Denoiser and DifferentiableDenoiser interfaces, which every
 // Model satisfies.
+//
+// # Adding an architecture
+//
+// An architecture is a package of its own under nets (see nets/resmlp):
+// a type implementing Model, built from package nn's layers, ops and
+// exported kernels, and an *Arch value that names it, declares its
+// settings (they become a block of the train stage, e.g. resmlp { width =
+// 256 }) and builds it — New from settings for a window, Load from the
+// configuration New returned, which the train stage stores in
+// network.json. Registering it is one line: add the *Arch to
+// stages.DefaultCatalog. Parameters must carry the names of the matching
+// PyTorch module's state_dict, so notebooks can load the weights.
 package nets
 
 import "sdapipe/nn"

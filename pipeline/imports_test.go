@@ -41,6 +41,23 @@ func TestFrameworkLinksNoScience(t *testing.T) {
 	}
 }
 
+// TestDiffusionKnowsNoNetwork: the sampler, guidance and composite score
+// see networks only through their Denoiser interfaces.
+func TestDiffusionKnowsNoNetwork(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list; skipped in -short")
+	}
+	out, err := exec.Command("go", "list", "-deps", "sdapipe/diffusion").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "sdapipe/nn" || dep == "sdapipe/nets" || strings.HasPrefix(dep, "sdapipe/nn/") || strings.HasPrefix(dep, "sdapipe/nets/") {
+			t.Errorf("sdapipe/diffusion depends on %s", dep)
+		}
+	}
+}
+
 // TestScienceImportsPointDown checks the package boundary of the design:
 // science packages (and nn) never import the pipeline, the stages, the
 // artifact store or HCL, directly or not, and do no file I/O of their own.

@@ -27,7 +27,7 @@ var (
 	})
 	Network = declare(&Kind{
 		Name: "network", Format: JSON,
-		Doc: "network configuration: features, width, depth, embedding, window, state dimension, noise schedule",
+		Doc: "network configuration: architecture, window, state shape, the architecture's own settings (resmlp: features, width, depth, embedding), noise schedule",
 	})
 	LossCurve = declare(&Kind{
 		Name: "losscurve", Format: Arrow,
