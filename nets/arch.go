@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+
+	"sdapipe/settings"
 )
 
 // A Window describes the events a local score network is built for:
@@ -24,57 +26,20 @@ func (w Window) Size() int {
 	return n
 }
 
-// A Setting is one architecture setting that a train stage exposes in
-// pipeline.hcl, in the architecture's own block (for example width in
-// resmlp { width = 256 }). Default is an int64, a float64 or an []int64;
-// Min, when set, bounds numbers and list elements from below.
-type Setting struct {
-	Name    string
-	Default any
-	Min     *float64
-	Doc     string
-}
-
-// Values holds the settings a train stage decoded, by name, with the types
-// of their defaults.
-type Values map[string]any
-
-// Int returns an integer setting; it panics if the architecture did not
-// declare it, a programming error.
-func (v Values) Int(name string) int { return int(v.value(name).(int64)) }
-
-// Float returns a real setting.
-func (v Values) Float(name string) float64 { return v.value(name).(float64) }
-
-// Ints returns a list setting.
-func (v Values) Ints(name string) []int {
-	x := v.value(name).([]int64)
-	out := make([]int, len(x))
-	for i, e := range x {
-		out[i] = int(e)
-	}
-	return out
-}
-
-func (v Values) value(name string) any {
-	x, ok := v[name]
-	if !ok {
-		panic(fmt.Sprintf("nets: setting %q not declared", name))
-	}
-	return x
-}
-
 // An Arch is an architecture that train stages choose by name. New builds
 // an untrained model and returns, beside it, the configuration that Load
 // turns back into the same model (the train stage stores it in
 // network.json, whose other fields the pipeline owns). Both initialise
 // parameters as PyTorch does, New from rng; weights are then set by name
 // with SetParams.
+//
+// Settings are the architecture's own settings, which a train stage
+// exposes in a block named after the architecture (resmlp { width = 256 }).
 type Arch struct {
 	Name     string
 	Doc      string
-	Settings []Setting
-	New      func(w Window, v Values, rng *rand.Rand) (Model, any, error)
+	Settings []settings.Spec
+	New      func(w Window, v settings.Values, rng *rand.Rand) (Model, any, error)
 	Load     func(w Window, config json.RawMessage) (Model, error)
 }
 

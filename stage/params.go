@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"sdapipe/artifacts"
+	"sdapipe/settings"
 )
 
 // A ParamType is the type of one stage parameter as written in pipeline.hcl.
@@ -410,4 +411,27 @@ func wholeNumber(x any) (int64, bool) {
 		return int64(n), true
 	}
 	return 0, false
+}
+
+// FromSettings declares, as parameters, the settings a science package
+// exposes (see package settings).
+func FromSettings(specs []settings.Spec) []ParamSpec {
+	out := make([]ParamSpec, len(specs))
+	for i, s := range specs {
+		ps := ParamSpec{Name: s.Name, Default: s.Default, Min: s.Min, Doc: s.Doc}
+		switch s.Kind() {
+		case "int":
+			ps.Type = Int
+		case "float":
+			ps.Type = Float
+		case "string":
+			ps.Type = String
+		case "ints":
+			ps.Type = IntList
+		default:
+			panic(fmt.Sprintf("stage: setting %s has unknown type %q", s.Name, s.Kind()))
+		}
+		out[i] = ps
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 
 	"sdapipe/dynamics"
 	"sdapipe/nets"
+	"sdapipe/settings"
 	"sdapipe/stage"
 )
 
@@ -153,7 +154,7 @@ func (c *Catalog) newModel(p *stage.Params, w nets.Window, rng *rand.Rand) (nets
 	if !ok {
 		return nil, nil, name, fmt.Errorf("unknown network %q", name)
 	}
-	values := nets.Values{}
+	values := settings.Values{}
 	if b := p.Block(name); b != nil {
 		for k, v := range b.Settings() {
 			values[k] = v
@@ -168,22 +169,8 @@ func (c *Catalog) newModel(p *stage.Params, w nets.Window, rng *rand.Rand) (nets
 func archBlocks(r *nets.Registry) []stage.BlockSpec {
 	var blocks []stage.BlockSpec
 	for _, a := range r.All() {
-		b := stage.BlockSpec{Name: a.Name, Variant: "network", Doc: "settings of the " + a.Doc}
-		for _, s := range a.Settings {
-			ps := stage.ParamSpec{Name: s.Name, Default: s.Default, Min: s.Min, Doc: s.Doc}
-			switch s.Default.(type) {
-			case int64:
-				ps.Type = stage.Int
-			case float64:
-				ps.Type = stage.Float
-			case []int64:
-				ps.Type = stage.IntList
-			default:
-				panic(fmt.Sprintf("stages: architecture %s setting %s has a default of type %T", a.Name, s.Name, s.Default))
-			}
-			b.Params = append(b.Params, ps)
-		}
-		blocks = append(blocks, b)
+		blocks = append(blocks, stage.BlockSpec{Name: a.Name, Variant: "network", Doc: "settings of the " + a.Doc,
+			Params: stage.FromSettings(a.Settings)})
 	}
 	return blocks
 }

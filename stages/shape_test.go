@@ -15,6 +15,7 @@ import (
 	"sdapipe/nets"
 	"sdapipe/nn"
 	"sdapipe/pipeline"
+	"sdapipe/settings"
 	"sdapipe/stage"
 	"sdapipe/stages"
 )
@@ -146,8 +147,8 @@ func fieldCatalog(built *[]nets.Window) *stages.Catalog {
 	arch := &nets.Arch{
 		Name:     "flat",
 		Doc:      "a convolution-free test network",
-		Settings: []nets.Setting{{Name: "hidden", Default: int64(16), Doc: "hidden width"}},
-		New: func(w nets.Window, v nets.Values, rng *rand.Rand) (nets.Model, any, error) {
+		Settings: []settings.Spec{{Name: "hidden", Default: int64(16), Doc: "hidden width"}},
+		New: func(w nets.Window, v settings.Values, rng *rand.Rand) (nets.Model, any, error) {
 			*built = append(*built, w)
 			return newFlatNet(w, v.Int("hidden"), rng), map[string]int{"hidden": v.Int("hidden")}, nil
 		},

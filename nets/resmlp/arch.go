@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"sdapipe/nets"
+	"sdapipe/settings"
 )
 
 // Name is the architecture's name in network configurations and in
@@ -19,12 +20,12 @@ const Name = "resmlp"
 var Arch = &nets.Arch{
 	Name: Name,
 	Doc:  "residual MLP over flattened windows (docs/method.md §2.5), the Lorenz local score network",
-	Settings: []nets.Setting{
-		{Name: "width", Default: int64(256), Min: bound(2), Doc: "hidden width W"},
-		{Name: "depth", Default: int64(5), Min: bound(0), Doc: "residual blocks at width W"},
-		{Name: "embed", Default: int64(32), Min: bound(1), Doc: "size E of the time embedding"},
+	Settings: []settings.Spec{
+		{Name: "width", Default: int64(256), Min: settings.Bound(2), Doc: "hidden width W"},
+		{Name: "depth", Default: int64(5), Min: settings.Bound(0), Doc: "residual blocks at width W"},
+		{Name: "embed", Default: int64(32), Min: settings.Bound(1), Doc: "size E of the time embedding"},
 	},
-	New: func(w nets.Window, v nets.Values, rng *rand.Rand) (nets.Model, any, error) {
+	New: func(w nets.Window, v settings.Values, rng *rand.Rand) (nets.Model, any, error) {
 		cfg := Config{Features: w.Size(), Width: v.Int("width"), Depth: v.Int("depth"),
 			Embed: v.Int("embed"), EmbedHidden: 256, Freqs: 16}
 		n, err := NewNet(cfg, rng)
@@ -45,5 +46,3 @@ var Arch = &nets.Arch{
 		return NewNet(cfg, rand.New(rand.NewPCG(0, 0)))
 	},
 }
-
-func bound(v float64) *float64 { return &v }
