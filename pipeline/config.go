@@ -164,7 +164,7 @@ func decodeStage(b *hcl.Block, c *Config) (*Stage, hcl.Diagnostics) {
 		}}
 	}
 	st := &Stage{Kind: kind, Name: name, Addr: kind.Name + "." + name, DeclRange: b.DefRange, ranges: map[string]hcl.Range{}}
-	p, diags := decodeBody(b.Body, kind.Params, kind.Blocks, "", st, c)
+	p, diags := decodeBody(b.Body, kind.Params, kind.Blocks, kind.Lists, "", st, c)
 	st.Params = p
 	st.broken = diags.HasErrors()
 	return st, diags
@@ -183,14 +183,18 @@ func validName(s string) bool {
 	return true
 }
 
-// decodeBody decodes the attributes and nested blocks of a stage body.
-func decodeBody(body hcl.Body, specs []stage.ParamSpec, blocks []stage.BlockSpec, prefix string, st *Stage, c *Config) (*stage.Params, hcl.Diagnostics) {
+// decodeBody decodes the attributes, nested blocks and list blocks of a
+// stage body.
+func decodeBody(body hcl.Body, specs []stage.ParamSpec, blocks []stage.BlockSpec, lists []stage.ListSpec, prefix string, st *Stage, c *Config) (*stage.Params, hcl.Diagnostics) {
 	schema := &hcl.BodySchema{}
 	for _, p := range specs {
 		schema.Attributes = append(schema.Attributes, hcl.AttributeSchema{Name: p.Name, Required: p.Default == nil && !p.Optional})
 	}
 	for _, b := range blocks {
 		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: b.Name})
+	}
+	for _, l := range lists {
+		schema.Blocks = append(schema.Blocks, hcl.BlockHeaderSchema{Type: l.Name, LabelNames: []string{"kind"}})
 	}
 	content, diags := body.Content(schema)
 	params := stage.NewParams()
@@ -206,11 +210,16 @@ func decodeBody(body hcl.Body, specs []stage.ParamSpec, blocks []stage.BlockSpec
 		diags = append(diags, d...)
 		if !d.HasErrors() {
 			params.Values[p.Name] = v
+			params.Explicit[p.Name] = true
 			st.ranges[prefix+p.Name] = a.Expr.Range()
 		}
 	}
 	seen := map[string]hcl.Range{}
 	for _, b := range content.Blocks {
+		if l, ok := listSpec(lists, b.Type); ok {
+			diags = append(diags, decodeItem(b, l, params, prefix, st, c)...)
+			continue
+		}
 		spec := blockSpec(blocks, b.Type)
 		if r, dup := seen[b.Type]; dup {
 			diags = append(diags, &hcl.Diagnostic{
@@ -223,7 +232,7 @@ func decodeBody(body hcl.Body, specs []stage.ParamSpec, blocks []stage.BlockSpec
 		}
 		seen[b.Type] = b.DefRange
 		st.ranges[prefix+b.Type] = b.DefRange
-		sub, d := decodeBody(b.Body, spec.Params, nil, prefix+b.Type+".", st, c)
+		sub, d := decodeBody(b.Body, spec.Params, nil, nil, prefix+b.Type+".", st, c)
 		diags = append(diags, d...)
 		params.Blocks[b.Type] = sub
 	}
@@ -285,6 +294,43 @@ func (s *Stage) resolveVariants() hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// decodeItem decodes one occurrence of a list block, appending it to the
+// list in file order.
+func decodeItem(b *hcl.Block, l stage.ListSpec, params *stage.Params, prefix string, st *Stage, c *Config) hcl.Diagnostics {
+	label := b.Labels[0]
+	item, ok := l.Item(label)
+	if !ok {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  fmt.Sprintf("Unknown %s %q", l.Name, label),
+			Detail:   fmt.Sprintf("Each %s block of a %s stage is one of %s.", l.Name, st.Kind.Name, quoteAll(l.Labels())),
+			Subject:  b.LabelRanges[0].Ptr(),
+		}}
+	}
+	at := fmt.Sprintf("%s%s[%d]", prefix, l.Name, len(params.Lists[l.Name]))
+	st.ranges[at] = b.DefRange
+	sub, diags := decodeBody(b.Body, item.Params, nil, nil, at+".", st, c)
+	params.Lists[l.Name] = append(params.Lists[l.Name], stage.Item{Label: label, Params: sub})
+	return diags
+}
+
+func listSpec(lists []stage.ListSpec, name string) (stage.ListSpec, bool) {
+	for _, l := range lists {
+		if l.Name == name {
+			return l, true
+		}
+	}
+	return stage.ListSpec{}, false
+}
+
+func quoteAll(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	return strings.Join(q, ", ")
 }
 
 func blockSpec(blocks []stage.BlockSpec, name string) stage.BlockSpec {

@@ -2,12 +2,18 @@ package pipeline
 
 import (
 	"fmt"
+	"regexp"
 	"sdapipe/stage"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
+
+// itemParam matches the dotted name of a list item's setting, written
+// op.1.factor or op[1].factor.
+var itemParam = regexp.MustCompile(`^(\w+)(?:\.(\d+)|\[(\d+)\])\.(\w+)$`)
 
 // applyOverrides applies --set arguments of the form kind.name.param=value
 // (or kind.name.block.param=value). The value is an HCL expression, so
@@ -38,8 +44,28 @@ func (c *Config) applyOverride(set string) hcl.Diagnostics {
 	if st == nil {
 		return bad("Invalid --set", fmt.Sprintf("--set %q: no stage %s in %s.", set, addr, c.Filename))
 	}
+	target := st.Params
 	spec, ok := st.Kind.Param(dotted)
-	if !ok {
+	if m := itemParam.FindStringSubmatch(dotted); m != nil {
+		// list.INDEX.param or list[INDEX].param: a setting of one item.
+		items := st.Params.List(m[1])
+		i, _ := strconv.Atoi(m[2] + m[3])
+		if i >= len(items) {
+			return bad("Invalid --set", fmt.Sprintf("--set %q: stage %s has %d %s blocks; %s[%d] is not one of them.", set, addr, len(items), m[1], m[1], i))
+		}
+		l, _ := st.Kind.List(m[1])
+		item, _ := l.Item(items[i].Label)
+		for _, ps := range item.Params {
+			if ps.Name == m[4] {
+				spec, ok = ps, true
+			}
+		}
+		if !ok {
+			return bad("Invalid --set", fmt.Sprintf("--set %q: the %s %q block has no setting %q.", set, m[1], items[i].Label, m[4]))
+		}
+		target = items[i].Params
+		dotted = fmt.Sprintf("%s[%d].%s", m[1], i, m[4])
+	} else if !ok {
 		return bad("Invalid --set", fmt.Sprintf("--set %q: a %s stage has no parameter %q.", set, st.Kind.Name, dotted))
 	}
 	src := []byte(value)
@@ -56,8 +82,7 @@ func (c *Config) applyOverride(set string) hcl.Diagnostics {
 		st.broken = true
 		return diags
 	}
-	target := st.Params
-	if block, _, isBlock := strings.Cut(dotted, "."); isBlock && len(parts) > 3 {
+	if block, _, isBlock := strings.Cut(dotted, "."); isBlock && len(parts) > 3 && target == st.Params {
 		if target.Blocks[block] == nil {
 			// A variant block may be left out of the file (it then takes its
 			// defaults), so --set may start one; other blocks mean something
@@ -72,6 +97,7 @@ func (c *Config) applyOverride(set string) hcl.Diagnostics {
 		target = target.Blocks[block]
 	}
 	target.Values[spec.Name] = v
+	target.Explicit[spec.Name] = true
 	st.ranges[dotted] = expr.Range()
 	return nil
 }

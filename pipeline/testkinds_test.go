@@ -89,7 +89,28 @@ var testVariant = &stage.Kind{
 	},
 }
 
+// testList has a list block of steps applied in order.
+var testList = &stage.Kind{
+	Name: "tlist", Version: 1,
+	Lists: []stage.ListSpec{{Name: "op", Items: []stage.BlockSpec{
+		{Name: "scale", Params: []stage.ParamSpec{{Name: "by", Type: stage.Float, Default: 2.0}}},
+		{Name: "shift", Params: []stage.ParamSpec{{Name: "by", Type: stage.Float}}},
+	}}},
+	Outputs: []stage.OutputSpec{{Name: "out", Schema: "trajectories"}},
+	Run: func(ctx context.Context, env *stage.Env) error {
+		x := float32(1)
+		for _, it := range env.Params.List("op") {
+			if it.Label == "scale" {
+				x *= float32(it.Params.Float("by"))
+			} else {
+				x += float32(it.Params.Float("by"))
+			}
+		}
+		return env.WriteArray("out", artifacts.NewFloat32([]int{1, 1, 1}, []float32{x}), nil)
+	},
+}
+
 // testKinds is the registry of the pipeline tests: sdapipe's own kinds,
 // for the fixtures that exercise their parameter checks, and the two test
 // kinds.
-var testKinds = stage.NewRegistry(append(stages.Kinds(stages.DefaultCatalog()), testSource, testMap, testVariant)...)
+var testKinds = stage.NewRegistry(append(stages.Kinds(stages.DefaultCatalog()), testSource, testMap, testVariant, testList)...)

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -93,4 +94,83 @@ func TestVariantDefaultsEnterTheKey(t *testing.T) {
 		t.Fatalf("keys: implicit %s, written %s, other %s", implicit, written, other)
 	}
 	_ = artifacts.Digest{}
+}
+
+// TestListBlocks: list blocks keep file order, which enters the key;
+// unknown labels and missing settings are diagnosed at their block; --set
+// reaches an item by index.
+func TestListBlocks(t *testing.T) {
+	const src = `tlist "l" {
+  op "scale" {}
+  op "shift" {
+    by = 0.5
+  }
+  op "scale" {
+    by = 3
+  }
+}`
+	load := func(src string, sets ...string) (*Config, error) {
+		cfg, diags := Load(testKinds, "l.hcl", t.TempDir(), []byte(src), sets)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		return cfg, nil
+	}
+	cfg, err := load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := cfg.Stage("tlist.l").Params.List("op")
+	var got []string
+	for _, it := range items {
+		got = append(got, fmt.Sprintf("%s %g", it.Label, it.Params.Float("by")))
+	}
+	if strings.Join(got, ", ") != "scale 2, shift 0.5, scale 3" {
+		t.Fatalf("items %v", got)
+	}
+	if items[0].Params.Explicit["by"] || !items[1].Params.Explicit["by"] {
+		t.Errorf("explicit marks %v, %v", items[0].Params.Explicit, items[1].Params.Explicit)
+	}
+	swapped, err := load(`tlist "l" {
+  op "shift" {
+    by = 0.5
+  }
+  op "scale" {}
+  op "scale" {
+    by = 3
+  }
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k1, _ := cfg.key(cfg.Stage("tlist.l"), nil)
+	k2, _ := swapped.key(swapped.Stage("tlist.l"), nil)
+	if k1 == k2 {
+		t.Error("reordering the steps left the key unchanged")
+	}
+	set, err := load(src, "tlist.l.op.2.by=4", "tlist.l.op[0].by=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it := set.Stage("tlist.l").Params.List("op"); it[2].Params.Float("by") != 4 || it[0].Params.Float("by") != 5 {
+		t.Errorf("--set gave %v and %v", it[0].Params.Values, it[2].Params.Values)
+	}
+	for _, tc := range []struct {
+		src  string
+		sets []string
+		want string
+	}{
+		{`tlist "l" {
+  op "rotate" {}
+}`, nil, `Each op block of a tlist stage is one of "scale", "shift".`},
+		{`tlist "l" {
+  op "shift" {}
+}`, nil, `The argument "by" is required`},
+		{src, []string{"tlist.l.op.3.by=1"}, "stage tlist.l has 3 op blocks; op[3] is not one of them."},
+		{src, []string{"tlist.l.op.1.size=1"}, `the op "shift" block has no setting "size".`},
+	} {
+		if _, err := load(tc.src, tc.sets...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("error %v, want one containing %q", err, tc.want)
+		}
+	}
 }

@@ -17,6 +17,7 @@ type Kind struct {
 	Doc     string
 	Params  []ParamSpec
 	Blocks  []BlockSpec
+	Lists   []ListSpec
 	Outputs []OutputSpec
 	// Check validates parameters against each other after each one passed
 	// its own checks; each problem names the parameter it is about.
@@ -67,6 +68,16 @@ func (k *Kind) Param(dotted string) (ParamSpec, bool) {
 		}
 	}
 	return ParamSpec{}, false
+}
+
+// List returns the spec of a list block by name.
+func (k *Kind) List(name string) (ListSpec, bool) {
+	for _, l := range k.Lists {
+		if l.Name == name {
+			return l, true
+		}
+	}
+	return ListSpec{}, false
 }
 
 // Output returns the spec of an output by name.
@@ -137,6 +148,12 @@ func (r *Registry) Markdown() string {
 		rows("", k.Params)
 		for _, bl := range k.Blocks {
 			rows(bl.Name+".", bl.Params)
+		}
+		for _, l := range k.Lists {
+			for _, it := range l.Items {
+				fmt.Fprintf(&b, "| `%s \"%s\" { }` | block, repeatable | | %s |\n", l.Name, it.Name, it.Doc)
+				rows(fmt.Sprintf("%s \"%s\" ", l.Name, it.Name), it.Params)
+			}
 		}
 		b.WriteString("\nOutputs: ")
 		for i, o := range k.Outputs {

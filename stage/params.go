@@ -98,6 +98,44 @@ func (b BlockSpec) Defaults() (p *Params, required []string) {
 	return p, required
 }
 
+// A ListSpec declares a repeated labelled block whose occurrences are kept
+// in file order, such as the steps of an observation,
+//
+//	op "every"   { n = 4 }
+//	op "coarsen" { factor = 8 }
+//
+// Each label names an item kind with its own parameters (Items).
+type ListSpec struct {
+	Name  string
+	Doc   string
+	Items []BlockSpec
+}
+
+// Item returns the item kind of that label.
+func (l ListSpec) Item(label string) (BlockSpec, bool) {
+	for _, b := range l.Items {
+		if b.Name == label {
+			return b, true
+		}
+	}
+	return BlockSpec{}, false
+}
+
+// Labels returns the item kinds' labels in declaration order.
+func (l ListSpec) Labels() []string {
+	out := make([]string, len(l.Items))
+	for i, b := range l.Items {
+		out[i] = b.Name
+	}
+	return out
+}
+
+// An Item is one occurrence of a list block: its label and parameters.
+type Item struct {
+	Label  string
+	Params *Params
+}
+
 // Bound returns a pointer to v, for ParamSpec.Min and Max.
 func Bound(v float64) *float64 { return &v }
 
@@ -233,11 +271,15 @@ func (p ParamSpec) DefaultValue() (v Value, ok bool) {
 type Params struct {
 	Values map[string]Value
 	Blocks map[string]*Params // nested blocks that are present
+	Lists  map[string][]Item  // list blocks, in file order
+	// Explicit records the parameters written in the file or set with
+	// --set, as opposed to those that took their defaults.
+	Explicit map[string]bool
 }
 
 // NewParams returns an empty Params.
 func NewParams() *Params {
-	return &Params{Values: map[string]Value{}, Blocks: map[string]*Params{}}
+	return &Params{Values: map[string]Value{}, Blocks: map[string]*Params{}, Lists: map[string][]Item{}, Explicit: map[string]bool{}}
 }
 
 func (p *Params) get(name string, t ParamType) Value {
@@ -335,7 +377,22 @@ func (p *Params) Fingerprint(h *artifacts.Hasher, prefix string) {
 		h.Bool("block "+prefix+n, true)
 		p.Blocks[n].Fingerprint(h, prefix+n+".")
 	}
+	lists := make([]string, 0, len(p.Lists))
+	for n := range p.Lists {
+		lists = append(lists, n)
+	}
+	sort.Strings(lists)
+	for _, n := range lists {
+		for i, it := range p.Lists[n] {
+			item := fmt.Sprintf("%s%s[%d]", prefix, n, i)
+			h.String("item "+item, it.Label)
+			it.Params.Fingerprint(h, item+".")
+		}
+	}
 }
+
+// List returns the items of a list block in order (none when absent).
+func (p *Params) List(name string) []Item { return p.Lists[name] }
 
 // Settings returns the plain values of p by name — int64, float64, string,
 // bool or []int64 — for recording a block's settings in an output (JSON);
