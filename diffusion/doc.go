@@ -2,7 +2,7 @@
 // assimilation (SDA, Rozet & Louppe 2023; docs/method.md §2, §4, §5):
 // the VP cosine noise schedule, training-window helpers, the composite
 // score that assembles a trajectory score from a local window network
-// (Algorithm 2), Gaussian and DPS likelihood guidance (eq. 15, §4.2) and the
+// (Algorithm 2), Gaussian and DPS likelihood guidance (eq. 15; docs/method.md §4.1–4.2) and the
 // predictor–corrector sampler (eqs. 16–17, Algorithm 4).
 //
 // Networks are reached through the Denoiser and DifferentiableDenoiser

@@ -96,7 +96,7 @@ func Build(d Description) (Operator, error) {
 }
 
 // Every returns the time indices start, start+step, … below length: the
-// "every step-th state from start" observation pattern. Spec §4.3's "lo"
+// "every step-th state from start" observation pattern. docs/method.md §4.3's "lo"
 // scenario is Every(0, 8, 65), nine indices 0, 8, …, 64.
 func Every(start, step, length int) ([]int, error) {
 	switch {

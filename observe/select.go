@@ -11,7 +11,7 @@ type float interface{ ~float32 | ~float64 }
 //	y = (x[t₀, v₀], x[t₀, v₁], …, x[t₁, v₀], …)
 //
 // time-major in the order given. It is linear, so its VJP is a scatter-add.
-// Spec §4.3's Lorenz "lo" scenario is variable 0 every 8th of 65 states
+// docs/method.md §4.3's Lorenz "lo" scenario is variable 0 every 8th of 65 states
 // (9 values), "hi" variable 0 at all 65 states.
 type Select struct {
 	l, d        int

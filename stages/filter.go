@@ -29,7 +29,7 @@ func newFilter(c *Catalog) *stage.Kind {
 			{Name: "particles", Type: stage.Int, Default: int64(filters.DefaultParticles), Min: stage.Bound(2), Max: stage.Bound(1 << 24),
 				Doc: "particles M"},
 			{Name: "burn_in", Type: stage.Int, Default: int64(filters.DefaultBurnIn), Min: stage.Bound(0), Max: stage.Bound(1 << 20),
-				Doc: "transitions from the prior before the first observed state"},
+				Doc: "transitions from the prior draw before the filter starts; the first observed state comes step transitions later"},
 			{Name: "keep", Type: stage.Int, Default: int64(filters.DefaultKeep), Min: stage.Bound(1), Max: stage.Bound(1 << 20),
 				Doc: "paths kept per run"},
 		},

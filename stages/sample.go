@@ -33,7 +33,7 @@ func newSample(c *Catalog) *stage.Kind {
 			{Name: "corrections", Type: stage.Int, Default: int64(1), Min: stage.Bound(0), Max: stage.Bound(64), Doc: "Langevin corrections C per step"},
 			{Name: "tau", Type: stage.Float, Default: 0.25, Min: stage.Bound(1e-6), Max: stage.Bound(10), Doc: "corrector step size τ"},
 			{Name: "guidance", Type: stage.String, Default: "gaussian", Choices: []string{"gaussian", "dps", "none"},
-				Doc: `likelihood guidance: SDA's "gaussian" (§4.1), the DPS baseline (§4.2), or none (prior samples)`},
+				Doc: `likelihood guidance: SDA's "gaussian" (docs/method.md §4.1), the DPS baseline (§4.2), or none (prior samples)`},
 			{Name: "gamma", Type: stage.Float, Default: 1e-2, Min: stage.Bound(0), Max: stage.Bound(100), Doc: "γ of the guidance variance σ_y² + γ(σ/μ)²"},
 			{Name: "zeta", Type: stage.Float, Default: 1.0, Min: stage.Bound(0), Max: stage.Bound(1e6), Doc: "ζ, the DPS step scale"},
 			{Name: "chunk", Type: stage.Int, Default: int64(256), Min: stage.Bound(1), Max: stage.Bound(1 << 16),

@@ -12,7 +12,7 @@ import (
 
 func TestParamCounts(t *testing.T) {
 	t.Parallel()
-	// Spec §2.5, current embedding: hand counts per window half-width k.
+	// docs/method.md §2.5, current embedding: hand counts per window half-width k.
 	cases := []struct {
 		name           string
 		k, width, want int
