@@ -322,7 +322,13 @@ func metricsFigure(addr string, summary []StageSummary) ([]byte, error) {
 			cut := -1000.0 // C = 0 reaches -10^4: keep the C ≥ 1 values readable
 			pn.YMin = &cut
 		}
-		byWindow := map[int]*plots.Series{}
+		// One line per (window, guidance): the paper's Fig. 2 has one per
+		// window; MMPS and DPS stages get lines of their own.
+		type line struct {
+			window   int
+			guidance string
+		}
+		byLine := map[line]*plots.Series{}
 		for _, st := range summary {
 			nv, ok := st.Medians[m.key]
 			v := float64(nv)
@@ -337,21 +343,26 @@ func metricsFigure(addr string, summary []StageSummary) ([]byte, error) {
 					pn.References = append(pn.References, plots.Reference{Name: "truth", Y: v})
 				}
 			default:
-				w := st.Settings.Window
-				if byWindow[w] == nil {
-					byWindow[w] = &plots.Series{Name: fmt.Sprintf("window %d (k = %d)", w, (w-1)/2)}
+				k := line{st.Settings.Window, st.Settings.Guidance}
+				if byLine[k] == nil {
+					byLine[k] = &plots.Series{Name: fmt.Sprintf("window %d (k = %d), %s", k.window, (k.window-1)/2, k.guidance)}
 				}
-				byWindow[w].X = append(byWindow[w].X, float64(st.Settings.Corrections))
-				byWindow[w].Y = append(byWindow[w].Y, v)
+				byLine[k].X = append(byLine[k].X, float64(st.Settings.Corrections))
+				byLine[k].Y = append(byLine[k].Y, v)
 			}
 		}
-		windows := make([]int, 0, len(byWindow))
-		for w := range byWindow {
-			windows = append(windows, w)
+		lines := make([]line, 0, len(byLine))
+		for k := range byLine {
+			lines = append(lines, k)
 		}
-		sort.Ints(windows)
-		for _, w := range windows {
-			s := byWindow[w]
+		sort.Slice(lines, func(i, j int) bool {
+			if lines[i].window != lines[j].window {
+				return lines[i].window < lines[j].window
+			}
+			return lines[i].guidance < lines[j].guidance
+		})
+		for _, k := range lines {
+			s := byLine[k]
 			sortXY(s)
 			pn.Series = append(pn.Series, *s)
 		}

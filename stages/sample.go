@@ -32,13 +32,23 @@ func newSample(c *Catalog) *stage.Kind {
 			{Name: "steps", Type: stage.Int, Default: int64(256), Min: stage.Bound(1), Max: stage.Bound(1 << 16), Doc: "sampler steps N"},
 			{Name: "corrections", Type: stage.Int, Default: int64(1), Min: stage.Bound(0), Max: stage.Bound(64), Doc: "Langevin corrections C per step"},
 			{Name: "tau", Type: stage.Float, Default: 0.25, Min: stage.Bound(1e-6), Max: stage.Bound(10), Doc: "corrector step size τ"},
-			{Name: "guidance", Type: stage.String, Default: "gaussian", Choices: []string{"gaussian", "dps", "none"},
-				Doc: `likelihood guidance: SDA's "gaussian" (docs/method.md §4.1), the DPS baseline (§4.2), or none (prior samples)`},
+			{Name: "guidance", Type: stage.String, Default: "gaussian", Choices: []string{"gaussian", "mmps", "dps", "none"},
+				Doc: `likelihood guidance: SDA's "gaussian" (docs/method.md §4.1), moment matching "mmps" (§4.1), the DPS baseline (§4.2), or none (prior samples)`},
 			{Name: "gamma", Type: stage.Float, Default: 1e-2, Min: stage.Bound(0), Max: stage.Bound(100), Doc: "γ of the guidance variance σ_y² + γ(σ/μ)²"},
 			{Name: "zeta", Type: stage.Float, Default: 1.0, Min: stage.Bound(0), Max: stage.Bound(1e6), Doc: "ζ, the DPS step scale"},
 			{Name: "chunk", Type: stage.Int, Default: int64(256), Min: stage.Bound(1), Max: stage.Bound(1 << 16),
 				Doc: "trajectories sampled together; each chunk draws from its own random stream"},
 		},
+		Blocks: []stage.BlockSpec{{Name: "mmps", Variant: "guidance",
+			Doc: "settings of moment-matching posterior sampling (docs/method.md §4.1)",
+			Params: []stage.ParamSpec{
+				{Name: "solver", Type: stage.String, Default: "gmres", Choices: []string{"gmres", "cg"},
+					Doc: "the Krylov solver of the observation-space system: gmres (robust) or cg (needs it positive definite)"},
+				{Name: "iterations", Type: stage.Int, Default: int64(1), Min: stage.Bound(1), Max: stage.Bound(1000),
+					Doc: "solver iterations per evaluation, each one more network VJP"},
+				{Name: "tol", Type: stage.Float, Default: 0.0, Min: stage.Bound(0), Max: stage.Bound(0.999),
+					Doc: "relative residual at which the solver stops early for a trajectory (0: always all iterations)"},
+			}}},
 		Outputs: []stage.OutputSpec{
 			{Name: "posterior", Schema: "posterior", Doc: "posterior samples"},
 			{Name: "settings", Schema: "settings", Doc: "the sampler's settings and the model's window"},
@@ -68,6 +78,9 @@ func checkSample(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 type Settings struct {
 	Guidance    string  `json:"guidance"`
 	Gamma       float64 `json:"gamma,omitempty"`
+	Solver      string  `json:"solver,omitempty"`
+	Iterations  int     `json:"iterations,omitempty"`
+	Tol         float64 `json:"tol,omitempty"`
 	Zeta        float64 `json:"zeta,omitempty"`
 	Steps       int     `json:"steps"`
 	Corrections int     `json:"corrections"`
@@ -122,6 +135,9 @@ func runSample(ctx context.Context, env *stage.Env, c *Catalog) error {
 	switch set.Guidance {
 	case "gaussian":
 		set.Gamma = p.Float("gamma")
+	case "mmps":
+		b := p.Block("mmps")
+		set.Solver, set.Iterations, set.Tol = b.String("solver"), b.Int("iterations"), b.Float("tol")
 	case "dps":
 		set.Zeta = p.Float("zeta")
 	}
@@ -193,6 +209,18 @@ func guided(p *stage.Params, prior diffusion.DifferentiableDenoiser, op observe.
 		return prior, nil
 	case "dps":
 		g := &diffusion.DPSGuidance{Inner: prior, Op: op, Y: y, Zeta: p.Float("zeta"), Sched: sched}
+		return g, g.Validate()
+	case "mmps":
+		lin, ok := op.(observe.Linearizable)
+		if !ok {
+			return nil, fmt.Errorf("MMPS guidance linearises the observation operator, and %s has no Jacobian-vector product", op.Describe().Kind)
+		}
+		b := p.Block("mmps")
+		g := &diffusion.MMPSGuidance{Inner: prior, Op: lin, Y: y, Std: noise, Sched: sched,
+			Iterations: b.Int("iterations"), Tol: b.Float("tol")}
+		if b.String("solver") == "cg" {
+			g.Solver = diffusion.CG
+		}
 		return g, g.Validate()
 	}
 	g := &diffusion.GaussianGuidance{Inner: prior, Op: op, Y: y, Std: noise, Gamma: p.Float("gamma"), Sched: sched}
