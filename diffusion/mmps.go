@@ -42,9 +42,9 @@ import (
 //
 // MMPSGuidance implements Denoiser and is not safe for concurrent use.
 type MMPSGuidance struct {
-	Inner   DifferentiableDenoiser
-	Op      observe.Linearizable
-	Y       []float32 // (n, M) observations, one per event
+	Inner      DifferentiableDenoiser
+	Op         observe.Linearizable
+	Y          []float32 // (n, M) observations, one per event
 	Std        float64   // σ_y > 0
 	Sched      Schedule
 	Solver     Solver  // GMRES (the zero value) or CG
@@ -247,10 +247,10 @@ func anyTrue(b []bool) bool {
 
 // gmres holds the per-event Krylov bases of GMRES.
 type gmres struct {
-	v   [][]float64 // Iterations+1 basis vectors, each (n, M)
-	h   []float64   // (n, k+1, k) Hessenberg matrices
-	cs  []float64   // (n, k) Givens rotations
-	sn  []float64
+	v     [][]float64 // Iterations+1 basis vectors, each (n, M)
+	h     []float64   // (n, k+1, k) Hessenberg matrices
+	cs    []float64   // (n, k) Givens rotations
+	sn    []float64
 	rhs   []float64 // (n, k+1) rotated right-hand sides
 	w     []float64 // (n, M)
 	z     []float64 // (k) a least-squares solution
