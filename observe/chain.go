@@ -30,7 +30,10 @@ type Chain struct {
 	shapes []Shape // shapes[i] reaches steps[i]; the last is the observation's
 	// fwd is the index of the last non-linear step, 0 when all are linear:
 	// the VJP needs the inputs of steps[:fwd+1], so it applies steps[:fwd].
-	fwd    int
+	fwd int
+	// times[j] is the event state behind index j of the observation's time
+	// axis; nil when there is none.
+	times  []int
 	pool32 pool[float32]
 	pool64 pool[float64]
 }
@@ -52,6 +55,10 @@ func NewChain(length int, state []int, steps []StepDesc) (*Chain, error) {
 	c := &Chain{length: length, state: slices.Clone(state)}
 	in := Shape{Dims: append([]int{length}, state...), Time: true}
 	c.shapes = append(c.shapes, in)
+	c.times = make([]int, length)
+	for t := range c.times {
+		c.times[t] = t
+	}
 	for i, d := range steps {
 		fail := func(err error) error {
 			e := &StepError{Index: i, Op: d.Op, In: in, Msg: err.Error()}
@@ -75,6 +82,7 @@ func NewChain(length int, state []int, steps []StepDesc) (*Chain, error) {
 		if !s.Linear() {
 			c.fwd = i
 		}
+		c.times = keptTimes(c.times, s)
 		c.descs = append(c.descs, StepDesc{Op: d.Op, Settings: v})
 		c.steps = append(c.steps, s)
 		in = s.Out()
@@ -88,6 +96,27 @@ func NewChain(length int, state []int, steps []StepDesc) (*Chain, error) {
 	return c, nil
 }
 
+// keptTimes returns the event states behind the time axis of s's output,
+// given those behind its input; nil when there are none or they are not
+// known (a Step other than this package's changed the time axis).
+func keptTimes(times []int, s Step) []int {
+	out := s.Out()
+	if times == nil || !out.Time {
+		return nil
+	}
+	if st, ok := s.(*step); ok && st.times != nil {
+		kept := make([]int, len(st.times))
+		for j, t := range st.times {
+			kept[j] = times[t]
+		}
+		return kept
+	}
+	if out.Dims[0] != len(times) {
+		return nil
+	}
+	return times
+}
+
 // Shape returns the event shape (L, D), D the number of values per state.
 func (c *Chain) Shape() (l, d int) { return c.length, prod(c.state) }
 
@@ -99,6 +128,11 @@ func (c *Chain) OutShape() []int { return slices.Clone(c.shapes[len(c.shapes)-1]
 
 // Outputs returns M, the number of observed values.
 func (c *Chain) Outputs() int { return c.shapes[len(c.shapes)-1].Size() }
+
+// Times returns, for each index of the observation's first axis, the
+// state of the event it comes from — [0 4 … 28] for every n=4 on L = 29 —
+// or false when a loop removed the time axis.
+func (c *Chain) Times() ([]int, bool) { return slices.Clone(c.times), c.times != nil }
 
 // Steps returns the built steps, in order.
 func (c *Chain) Steps() []Step { return slices.Clone(c.steps) }

@@ -264,6 +264,23 @@ func TestOldDescriptionsUnchanged(t *testing.T) {
 	}
 }
 
+func TestChainTimes(t *testing.T) {
+	for _, tc := range []struct {
+		c    *Chain
+		want []int // nil: no time axis
+	}{
+		{mustChain(t, 29, []int{2, 8, 8}, op("every", "n", 4), op("coarsen", "factor", 8)), []int{0, 4, 8, 12, 16, 20, 24, 28}},
+		{mustChain(t, 10, []int{3}, op("every", "n", 2, "offset", 1), op("states", "indices", []int{-1, 0, 2})), []int{9, 1, 5}},
+		{mustChain(t, 8, []int{2, 4, 4}, op("vorticity"), op("saturate")), []int{0, 1, 2, 3, 4, 5, 6, 7}},
+		{mustChain(t, 8, []int{2, 4, 4}, op("states", "indices", []int{3, 5}), op("loop")), nil},
+	} {
+		got, ok := tc.c.Times()
+		if ok != (tc.want != nil) || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: Times() = %v, %v; want %v", tc.c.Describe(), got, ok, tc.want)
+		}
+	}
+}
+
 func TestChainString(t *testing.T) {
 	for _, tc := range []struct {
 		c    *Chain

@@ -23,6 +23,8 @@ func (s Shape) Size() int { return prod(s.Dims) }
 // String renders the axes as a tuple, e.g. "(8, 2, 64, 64)".
 func (s Shape) String() string { return tuple(s.Dims) }
 
+func (s Shape) clone() Shape { return Shape{Dims: slices.Clone(s.Dims), Time: s.Time} }
+
 // spatial returns the axes after the time axis.
 func (s Shape) spatial() []int {
 	if s.Time {
@@ -271,12 +273,13 @@ type step struct {
 	name    string
 	in, out Shape
 	linear  bool
+	times   []int // every and states: the input states kept, in output order
 	f32     fns[float32]
 	f64     fns[float64]
 }
 
-func (s *step) In() Shape    { return s.in }
-func (s *step) Out() Shape   { return s.out }
+func (s *step) In() Shape    { return s.in.clone() }
+func (s *step) Out() Shape   { return s.out.clone() }
 func (s *step) Linear() bool { return s.linear }
 
 func (s *step) Apply32(dst, x []float32) {

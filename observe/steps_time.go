@@ -91,7 +91,7 @@ func buildStates(in Shape, v settings.Values) (Step, error) {
 func newPick(name string, in Shape, times []int) Step {
 	stride := in.Size() / in.Dims[0]
 	out := Shape{Dims: append([]int{len(times)}, in.Dims[1:]...), Time: true}
-	return &step{name: name, in: in, out: out, linear: true,
+	return &step{name: name, in: in, out: out, linear: true, times: times,
 		f32: pickFns[float32](times, stride), f64: pickFns[float64](times, stride)}
 }
 
