@@ -21,7 +21,8 @@ var Steps = []StepKind{everyKind, statesKind, loopKind, coarsenKind, subsampleKi
 // Kolmogorov scenario 1. Its VJP runs the ops forward as far as the last
 // non-linear one, then their VJPs backward. Intermediate arrays live in
 // scratch that the chain reuses across calls (one set per call in flight),
-// so it is safe for concurrent use and does not allocate once warm.
+// so it is safe for concurrent use and does not allocate once warm. It is
+// Linearizable: JVP pushes a tangent through the steps the same way.
 type Chain struct {
 	length int
 	state  []int
@@ -154,6 +155,17 @@ func (c *Chain) VJP64(gx, x, g []float64) {
 	chainVJP(c, &c.pool64, Step.Apply64, Step.VJP64, gx, x, g)
 }
 
+// JVP32 writes J_A(x)·dx into dy. It panics unless len(x) = len(dx) = L·D
+// and len(dy) = M.
+func (c *Chain) JVP32(dy, x, dx []float32) {
+	chainJVP(c, &c.pool32, Step.Apply32, Step.JVP32, dy, x, dx)
+}
+
+// JVP64 writes J_A(x)·dx into dy.
+func (c *Chain) JVP64(dy, x, dx []float64) {
+	chainJVP(c, &c.pool64, Step.Apply64, Step.JVP64, dy, x, dx)
+}
+
 // Describe returns the KindChain description.
 func (c *Chain) Describe() Description {
 	steps := make([]StepDesc, len(c.descs))
@@ -226,6 +238,36 @@ func chainVJP[T float](c *Chain, p *pool[T], apply func(Step, []T, []T), vjp fun
 		}
 		vjp(c.steps[i], gin, input(i), gout)
 		gout = gin
+	}
+}
+
+// chainJVP pushes the tangent dx through the steps, each at its input,
+// which it computes as far as the last non-linear step; the tangents
+// between steps live in the scratch's grad arrays.
+func chainJVP[T float](c *Chain, p *pool[T], apply func(Step, []T, []T), jvp func(Step, []T, []T, []T), dy, x, dx []T) {
+	c.check("Chain.JVP", len(x), len(dy))
+	mustLen("Chain.JVP", "dx", len(dx), len(x))
+	n := len(c.steps)
+	if n == 1 {
+		jvp(c.steps[0], dy, x, dx)
+		return
+	}
+	sc := p.get()
+	defer p.put(sc)
+	xin, din := x, dx
+	for i, s := range c.steps {
+		dout := dy
+		if i < n-1 {
+			dout = sc.grad[i]
+		}
+		jvp(s, dout, xin, din)
+		if i < n-1 {
+			// Linear steps ignore x, so the inputs past fwd may hold stale values.
+			if i < c.fwd {
+				apply(s, sc.act[i], xin)
+			}
+			xin, din = sc.act[i], dout
+		}
 	}
 }
 
@@ -310,3 +352,5 @@ func describeSettings(d StepDesc) string {
 	}
 	return b.String()
 }
+
+var _ Linearizable = (*Chain)(nil)

@@ -167,14 +167,14 @@ func smallChains(t *testing.T) []*Chain {
 	}
 }
 
-// TestChainVJP checks each chain's VJP against central differences, the
-// float32 path against float64, and the adjoint identity of linear chains.
-func TestChainVJP(t *testing.T) {
+// TestChainDerivatives checks each chain's VJP and JVP (see
+// checkDerivatives), and the adjoint identity of a linear chain.
+func TestChainDerivatives(t *testing.T) {
 	for i, c := range smallChains(t) {
 		t.Run(c.Describe().String(), func(t *testing.T) {
 			l, d := c.Shape()
 			rng := rand.New(rand.NewPCG(11, uint64(i)))
-			checkVJP(t, l*d, c.Outputs(), c.Apply64, c.VJP64, c.Apply32, c.VJP32, rng)
+			checkDerivatives(t, l*d, c.Outputs(), c, rng)
 		})
 	}
 	c := smallChains(t)[3]
@@ -383,12 +383,14 @@ func TestChainNoAlloc(t *testing.T) {
 		run := func() {
 			c.Apply32(y, x)
 			c.VJP32(gx, x, y)
+			c.JVP32(y, x, gx)
 			c.Apply64(y64, x64)
 			c.VJP64(gx64, x64, y64)
+			c.JVP64(y64, x64, gx64)
 		}
 		run() // warm the scratch
 		if n := testing.AllocsPerRun(50, run); n != 0 {
-			t.Errorf("%s: Apply+VJP allocated %v times per call, want 0", c.Describe(), n)
+			t.Errorf("%s: Apply+VJP+JVP allocated %v times per call, want 0", c.Describe(), n)
 		}
 	}
 }
@@ -404,6 +406,8 @@ func TestChainLengthPanics(t *testing.T) {
 		{func() { c.VJP32(make([]float32, 95), make([]float32, 96), make([]float32, 8)) }, "observe: Chain.VJP: len(gx) = 95, want 96"},
 		{func() { c.Steps()[0].Apply64(make([]float64, 23), make([]float64, 96)) }, "observe: coarsen.Apply: len(y) = 23, want 24"},
 		{func() { c.Steps()[1].VJP64(make([]float64, 24), make([]float64, 24), make([]float64, 7)) }, "observe: loop.VJP: len(g) = 7, want 8"},
+		{func() { c.JVP64(make([]float64, 8), make([]float64, 96), make([]float64, 9)) }, "observe: Chain.JVP: len(dx) = 9, want 96"},
+		{func() { c.Steps()[0].JVP32(make([]float32, 24), make([]float32, 96), make([]float32, 95)) }, "observe: coarsen.JVP: len(dx) = 95, want 96"},
 	} {
 		func() {
 			defer func() {

@@ -54,6 +54,11 @@ type Step interface {
 	VJP32(gx, x, g []float32)
 	// VJP64 is VJP32 in float64.
 	VJP64(gx, x, g []float64)
+	// JVP32 writes J(x)·dx into dy. It panics unless len(x) = len(dx) =
+	// In().Size() and len(dy) = Out().Size().
+	JVP32(dy, x, dx []float32)
+	// JVP64 is JVP32 in float64.
+	JVP64(dy, x, dx []float64)
 }
 
 // A StepKind declares one kind of step: its name (the NAME of
@@ -260,10 +265,12 @@ func misfit(setting, format string, args ...any) error {
 	return &buildError{setting: setting, msg: fmt.Sprintf(format, args...)}
 }
 
-// fns holds a step's kernels in one precision.
+// fns holds a step's kernels in one precision. Linear steps leave jvp
+// nil: their JVP is apply(dx).
 type fns[T float] struct {
 	apply func(dst, x []T)
 	vjp   func(gx, x, g []T)
+	jvp   func(dy, x, dx []T)
 }
 
 // step implements Step from a kernel pair per precision; the kernels are
@@ -302,22 +309,39 @@ func (s *step) VJP64(gx, x, g []float64) {
 	s.f64.vjp(gx, x, g)
 }
 
-// check panics unless the output has Out().Size() values and the input
-// and its gradient In().Size(). It formats only on failure: the kernels
-// must not allocate.
-func (s *step) check(op string, out, in, gin int) {
+func (s *step) JVP32(dy, x, dx []float32) { stepJVP(s, &s.f32, dy, x, dx) }
+
+func (s *step) JVP64(dy, x, dx []float64) { stepJVP(s, &s.f64, dy, x, dx) }
+
+func stepJVP[T float](s *step, f *fns[T], dy, x, dx []T) {
+	s.check("JVP", len(dy), len(x), len(dx))
+	if f.jvp == nil {
+		f.apply(dy, dx)
+		return
+	}
+	f.jvp(dy, x, dx)
+}
+
+// check panics unless x and its companion (gx for VJP, dx for JVP, x
+// itself for Apply) have In().Size() values and the output side (y, g or
+// dy) Out().Size(). It formats only on failure: the kernels must not
+// allocate.
+func (s *step) check(op string, out, in, companion int) {
 	nIn, nOut := s.in.Size(), s.out.Size()
+	names := [3]string{"y", "x", "x"}
+	switch op {
+	case "VJP":
+		names = [3]string{"g", "x", "gx"}
+	case "JVP":
+		names = [3]string{"dy", "x", "dx"}
+	}
 	switch {
 	case in != nIn:
-		panic(fmt.Sprintf("observe: %s.%s: len(x) = %d, want %d", s.name, op, in, nIn))
-	case gin != nIn:
-		panic(fmt.Sprintf("observe: %s.%s: len(gx) = %d, want %d", s.name, op, gin, nIn))
+		panic(fmt.Sprintf("observe: %s.%s: len(%s) = %d, want %d", s.name, op, names[1], in, nIn))
+	case companion != nIn:
+		panic(fmt.Sprintf("observe: %s.%s: len(%s) = %d, want %d", s.name, op, names[2], companion, nIn))
 	case out != nOut:
-		name := "y"
-		if op == "VJP" {
-			name = "g"
-		}
-		panic(fmt.Sprintf("observe: %s.%s: len(%s) = %d, want %d", s.name, op, name, out, nOut))
+		panic(fmt.Sprintf("observe: %s.%s: len(%s) = %d, want %d", s.name, op, names[0], out, nOut))
 	}
 }
 

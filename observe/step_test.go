@@ -71,10 +71,9 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
-// TestStepVJP checks each step's VJP64 against central differences of
-// ⟨g, step(x)⟩, VJP accumulation, and the float32 methods against the
-// float64 ones on float32-representable inputs.
-func TestStepVJP(t *testing.T) {
+// TestStepDerivatives checks each step's VJP and JVP (see
+// checkDerivatives) and output shape.
+func TestStepDerivatives(t *testing.T) {
 	for ci, tc := range stepCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -83,34 +82,53 @@ func TestStepVJP(t *testing.T) {
 				t.Fatalf("output shape %v, want %v", s.Out().Dims, tc.want)
 			}
 			rng := rand.New(rand.NewPCG(7, uint64(ci)))
-			checkVJP(t, s.In().Size(), s.Out().Size(), s.Apply64, s.VJP64, s.Apply32, s.VJP32, rng)
+			checkDerivatives(t, s.In().Size(), s.Out().Size(), s, rng)
 		})
 	}
 }
 
-// checkVJP runs the gradient and precision checks on one function of n
-// inputs and m outputs.
-func checkVJP(t *testing.T, n, m int, apply func(dst, x []float64), vjp func(gx, x, g []float64),
-	apply32 func(dst, x []float32), vjp32 func(gx, x, g []float32), rng *rand.Rand) {
+// differentiable is what Step and *Chain have in common.
+type differentiable interface {
+	Apply32(dst, x []float32)
+	Apply64(dst, x []float64)
+	VJP32(gx, x, g []float32)
+	VJP64(gx, x, g []float64)
+	JVP32(dy, x, dx []float32)
+	JVP64(dy, x, dx []float64)
+}
+
+// checkDerivatives checks f, of n inputs and m outputs, at a random x:
+// VJP64 against central differences of ⟨g, f(x)⟩ per input; JVP64 against
+// a central difference along dx and against VJP64 through
+// ⟨J dx, g⟩ = ⟨dx, Jᵀg⟩; VJP accumulation; and the float32 methods against
+// the float64 ones on float32-representable inputs.
+func checkDerivatives(t *testing.T, n, m int, f differentiable, rng *rand.Rand) {
 	t.Helper()
-	x, g := randVec(rng, n, 2), randVec(rng, m, 1)
-	for i := range x { // float32-representable, for the comparison below
-		x[i] = float64(float32(x[i]))
+	x, dx, g := randVec(rng, n, 2), randVec(rng, n, 1), randVec(rng, m, 1)
+	for _, v := range [][]float64{x, dx, g} { // float32-representable, for the comparison below
+		for i := range v {
+			v[i] = float64(float32(v[i]))
+		}
 	}
-	for i := range g {
-		g[i] = float64(float32(g[i]))
+	// poison runs Apply on NaNs, so that a VJP or JVP that reads
+	// intermediate arrays it did not compute itself fails.
+	nan, y, y32 := make([]float64, n), make([]float64, m), make([]float32, m)
+	for i := range nan {
+		nan[i] = math.NaN()
 	}
+	nan32 := f32(nan)
+	poison := func() { f.Apply64(y, nan); f.Apply32(y32, nan32) }
+	poison()
 	gx := make([]float64, n)
-	vjp(gx, x, g)
-	y := make([]float64, m)
-	f := func() float64 { apply(y, x); return dot(g, y) }
+	f.VJP64(gx, x, g)
+	at := func() float64 { f.Apply64(y, x); return dot(g, y) }
 	const h = 1e-5
 	for i := range x {
 		x0 := x[i]
 		x[i] = x0 + h
-		fp := f()
+		fp := at()
 		x[i] = x0 - h
-		fm := f()
+		fm := at()
 		x[i] = x0
 		fd := (fp - fm) / (2 * h)
 		// Central differences at h = 1e-5 of smooth O(1) functions: truncation
@@ -120,28 +138,54 @@ func checkVJP(t *testing.T, n, m int, apply func(dst, x []float64), vjp func(gx,
 		}
 	}
 	twice := slices.Clone(gx)
-	vjp(twice, x, g)
+	poison()
+	f.VJP64(twice, x, g)
 	for i := range gx {
 		if twice[i] != 2*gx[i] {
 			t.Fatalf("a second VJP64 gave gx[%d] = %g, want %g", i, twice[i], 2*gx[i])
 		}
 	}
 
-	x32, g32 := f32(x), f32(g)
-	y32, gx32 := make([]float32, m), make([]float32, n)
-	apply32(y32, x32)
-	vjp32(gx32, x32, g32)
-	apply(y, x)
-	// Same inputs, same operations: only float32 rounding of O(1) results
-	// (a few ulps ≈ 1e-7 relative, more after the sums of a coarsening).
-	for j := range y {
-		if !scalar.EqualWithinAbsOrRel(float64(y32[j]), y[j], 1e-6, 1e-6) {
-			t.Errorf("Apply32 y[%d] = %g, Apply64 %g", j, y32[j], y[j])
+	jv := make([]float64, m)
+	poison()
+	f.JVP64(jv, x, dx)
+	xp, xm, yp, ym := slices.Clone(x), slices.Clone(x), make([]float64, m), make([]float64, m)
+	for i := range x {
+		xp[i] += h * dx[i]
+		xm[i] -= h * dx[i]
+	}
+	f.Apply64(yp, xp)
+	f.Apply64(ym, xm)
+	for j := range jv {
+		// As above, along a direction dx of O(1) entries.
+		if fd := (yp[j] - ym[j]) / (2 * h); !scalar.EqualWithinAbsOrRel(jv[j], fd, 1e-8, 1e-7) {
+			t.Errorf("JVP dy[%d] = %.12g, finite difference %.12g", j, jv[j], fd)
 		}
 	}
-	for i := range gx {
-		if !scalar.EqualWithinAbsOrRel(float64(gx32[i]), gx[i], 1e-6, 1e-6) {
-			t.Errorf("VJP32 gx[%d] = %g, VJP64 %g", i, gx32[i], gx[i])
+	// Two orderings of the same sums of products: a few ulps of their size.
+	if lhs, rhs := dot(jv, g), dot(dx, gx); !scalar.EqualWithinAbsOrRel(lhs, rhs, 1e-12, 1e-12) {
+		t.Errorf("⟨J dx, g⟩ = %.17g, ⟨dx, Jᵀg⟩ = %.17g", lhs, rhs)
+	}
+
+	x32, dx32, g32 := f32(x), f32(dx), f32(g)
+	gx32, jv32 := make([]float32, n), make([]float32, m)
+	poison()
+	f.VJP32(gx32, x32, g32)
+	poison()
+	f.JVP32(jv32, x32, dx32)
+	f.Apply32(y32, x32)
+	f.Apply64(y, x)
+	// Same inputs, same operations: only float32 rounding of O(1) results
+	// (a few ulps ≈ 1e-7 relative, more after the sums of a coarsening).
+	for _, c := range []struct {
+		name string
+		v32  []float32
+		v64  []float64
+	}{{"Apply", y32, y}, {"VJP", gx32, gx}, {"JVP", jv32, jv}} {
+		for j := range c.v64 {
+			if !scalar.EqualWithinAbsOrRel(float64(c.v32[j]), c.v64[j], 1e-6, 1e-6) {
+				t.Errorf("%s32 [%d] = %g, %s64 %g", c.name, j, c.v32[j], c.name, c.v64[j])
+			}
 		}
 	}
 }

@@ -311,6 +311,7 @@ func buildSaturate(in Shape, _ settings.Values) (Step, error) {
 }
 
 // saturateFns applies g(w) = w/(1 + |w|), g'(w) = 1/(1 + |w|)², elementwise.
+// Its Jacobian is diagonal, so JVP and VJP are the same product.
 func saturateFns[T float]() fns[T] {
 	return fns[T]{
 		apply: func(dst, x []T) {
@@ -323,6 +324,13 @@ func saturateFns[T float]() fns[T] {
 			for k, e := range x {
 				a := 1 + abs(e)
 				gx[k] += g[k] / (a * a)
+			}
+		},
+		jvp: func(dy, x, dx []T) {
+			dy = dy[:len(x)]
+			for k, e := range x {
+				a := 1 + abs(e)
+				dy[k] = dx[k] / (a * a)
 			}
 		},
 	}
