@@ -12,7 +12,9 @@
 //   - Apply writes A(x) into dst (length M); dst must not overlap x.
 //   - VJP adds J_A(x)ᵀ·g into gx (length L·D): it accumulates, so callers
 //     clear gx first when they want the bare product.
-//   - Neither allocates once the operator is warm, and operators are safe
+//   - JVP (operators that are Linearizable, every one of this package's)
+//     writes J_A(x)·dx into dy (length M), for guidance that linearises A.
+//   - None of these allocates once the operator is warm, and operators are safe
 //     for concurrent use once built. Select, Saturate and Norm hold no
 //     scratch; a Chain keeps one set of intermediate arrays per call in
 //     flight and reuses them.
