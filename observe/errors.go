@@ -33,3 +33,22 @@ func (e *IndexError) Unwrap() error { return ErrInvalid }
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
 }
+
+// A StepError reports an op of a chain (see NewChain) that cannot be
+// built: an unknown op, a setting of the wrong type or out of range, or
+// an op that does not fit the shape of the array reaching it. It unwraps
+// to ErrInvalid.
+type StepError struct {
+	Index   int    // position of the op in the chain, from 0
+	Op      string // the op's name, e.g. "coarsen"
+	Setting string // the offending setting, or "" when the op as a whole does not fit
+	In      Shape  // the shape reaching the op
+	Msg     string // what is wrong and what would fit
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("observe: op %d (%s) on %s: %s", e.Index+1, e.Op, e.In, e.Msg)
+}
+
+// Unwrap returns ErrInvalid.
+func (e *StepError) Unwrap() error { return ErrInvalid }

@@ -111,7 +111,7 @@ func TestValidation(t *testing.T) {
 		{"every start past end", func() error { _, err := Every(65, 8, 65); return err },
 			"observe: time 65 does not exist: trajectory has 65 states (0..64)", true},
 		{"unknown kind", func() error { _, err := Build(Description{Kind: "fft", Length: 1, Dim: 1}); return err },
-			`observe: invalid operator: unknown operator kind "fft" (want "select", "saturate" or "norm")`, false},
+			`observe: invalid operator: unknown operator kind "fft" (want "select", "saturate", "norm" or "chain")`, false},
 		{"norm with vars", func() error {
 			_, err := Build(Description{Kind: KindNorm, Length: 2, Dim: 2, Vars: []int{0}, Times: []int{0}})
 			return err

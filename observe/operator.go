@@ -2,6 +2,7 @@ package observe
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -34,22 +35,34 @@ const (
 	KindSelect   = "select"   // y = x[t, v] for t in Times, v in Vars
 	KindSaturate = "saturate" // y = g(x[t, v]), g(w) = w / (1 + |w|)
 	KindNorm     = "norm"     // y = ‖x[t, :]‖₂ for t in Times
+	KindChain    = "chain"    // y = the Steps applied in order (see Chain)
 )
 
 // A Description is an operator's configuration in a form that a stage can
 // store as JSON and hash.
+//
+// Fields a kind does not use stay empty and out of the JSON, so the
+// descriptions of select, saturate and norm operators encode as they did
+// before chains existed (their stored digests depend on it).
 type Description struct {
-	Kind    string `json:"kind"`           // KindSelect, KindSaturate or KindNorm
-	Length  int    `json:"length"`         // L, states per event
-	Dim     int    `json:"dim"`            // D, variables per state
-	Vars    []int  `json:"vars,omitempty"` // observed variables; empty for KindNorm
-	Times   []int  `json:"times"`          // observed time indices, in output order
-	Outputs int    `json:"outputs"`        // M
+	Kind    string     `json:"kind"`            // KindSelect, KindSaturate, KindNorm or KindChain
+	Length  int        `json:"length"`          // L, states per event
+	Dim     int        `json:"dim"`             // D, variables per state
+	State   []int      `json:"state,omitempty"` // KindChain: the shape of a state, of D values
+	Vars    []int      `json:"vars,omitempty"`  // observed variables; empty for KindNorm and KindChain
+	Times   []int      `json:"times,omitempty"` // observed time indices, in output order; empty for KindChain
+	Steps   []StepDesc `json:"steps,omitempty"` // KindChain: the ops, in order, settings complete
+	Out     []int      `json:"out,omitempty"`   // KindChain: the observation's shape, of M values
+	Outputs int        `json:"outputs"`         // M
 }
 
 // String renders d in one line, e.g.
-// "select vars [0] at 9 times [0 8 … 64] of (65, 3) -> 9 values".
+// "select vars [0] at 9 times [0 8 … 64] of (65, 3) -> 9 values" or
+// "every n=4 | coarsen factor=8 of (29, 2, 64, 64) -> (8, 2, 8, 8) = 1024 values".
 func (d Description) String() string {
+	if d.Kind == KindChain {
+		return chainString(d)
+	}
 	var b strings.Builder
 	b.WriteString(d.Kind)
 	if len(d.Vars) > 0 {
@@ -67,6 +80,12 @@ func (d Description) String() string {
 // Build constructs the operator that d describes, validating it as the
 // constructors do. The Outputs field, when non-zero, must agree.
 func Build(d Description) (Operator, error) {
+	if d.Kind == KindChain {
+		return buildChain(d)
+	}
+	if len(d.State) > 0 || len(d.Steps) > 0 || len(d.Out) > 0 {
+		return nil, invalid("a %s operator takes no state, steps or out (only a %s does)", d.Kind, KindChain)
+	}
 	var op Operator
 	var err error
 	switch d.Kind {
@@ -83,8 +102,8 @@ func Build(d Description) (Operator, error) {
 		}
 		op, err = NewNorm(d.Length, d.Dim, d.Times)
 	default:
-		return nil, invalid("unknown operator kind %q (want %q, %q or %q)",
-			d.Kind, KindSelect, KindSaturate, KindNorm)
+		return nil, invalid("unknown operator kind %q (want %q, %q, %q or %q)",
+			d.Kind, KindSelect, KindSaturate, KindNorm, KindChain)
 	}
 	if err != nil {
 		return nil, err
@@ -93,6 +112,28 @@ func Build(d Description) (Operator, error) {
 		return nil, invalid("description says %d outputs but the operator has %d", d.Outputs, op.Outputs())
 	}
 	return op, nil
+}
+
+// buildChain is Build for KindChain: the chain, checked against the
+// description's Dim, Out and Outputs where they are set.
+func buildChain(d Description) (Operator, error) {
+	if len(d.Vars) > 0 || len(d.Times) > 0 {
+		return nil, invalid("a %s operator takes no vars or times: its steps say what is observed", KindChain)
+	}
+	c, err := NewChain(d.Length, d.State, d.Steps)
+	if err != nil {
+		return nil, err
+	}
+	_, dim := c.Shape()
+	switch {
+	case d.Dim != 0 && d.Dim != dim:
+		return nil, invalid("description says %d variables per state but the state %s has %d", d.Dim, tuple(d.State), dim)
+	case d.Out != nil && !slices.Equal(d.Out, c.OutShape()):
+		return nil, invalid("description says the observation is %s but the steps give %s", tuple(d.Out), tuple(c.OutShape()))
+	case d.Outputs != 0 && d.Outputs != c.Outputs():
+		return nil, invalid("description says %d outputs but the operator has %d", d.Outputs, c.Outputs())
+	}
+	return c, nil
 }
 
 // Every returns the time indices start, start+step, … below length: the
