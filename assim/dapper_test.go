@@ -1,10 +1,9 @@
 package assim
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
-	"strings"
+	"slices"
 	"testing"
 
 	"sdapipe/dynamics"
@@ -133,53 +132,171 @@ func runDapperEnKF(tw dapperTwin, n int, cfg EnKFConfig, rng *rand.Rand) ([]floa
 	return out, nil
 }
 
-// dapperRow is one row of the table: a method, DAPPER's value, and a run.
+// runDapperVar3D cycles 3D-Var with DAPPER's background covariance
+// B = 0.1·cov(truth), the sample covariance of all K+1 true states (DAPPER
+// estimates it from the truth too), from the mean x0.
+func runDapperVar3D(tw dapperTwin) ([]float64, error) {
+	b := sampleCov(tw.xx, 3)
+	for i := range b {
+		b[i] *= 0.1
+	}
+	v, err := NewVar3D(b, 3)
+	if err != nil {
+		return nil, err
+	}
+	st := dapperModel().NewStepper()
+	h, r := Identity(3), []float64{dapperR, dapperR, dapperR}
+	mu := slices.Clone(dapperX0[:])
+	out := make([]float64, dapperKo+1)
+	for ko := range out {
+		for range dapperDko {
+			st.Map(mu, mu)
+		}
+		if err := v.Analyse(mu, mu, h, tw.yy[3*ko:3*ko+3], r); err != nil {
+			return nil, err
+		}
+		out[ko] = rmse3(mu, tw.truthAt(ko))
+	}
+	return out, nil
+}
+
+// sampleCov returns the covariance (divided by n − 1) of the rows of x,
+// (n, d).
+func sampleCov(x []float64, d int) []float64 {
+	n := len(x) / d
+	mean := make([]float64, d)
+	for i := range n {
+		for j := range d {
+			mean[j] += x[i*d+j] / float64(n)
+		}
+	}
+	c := make([]float64, d*d)
+	for i := range n {
+		for j := range d {
+			for k := range d {
+				c[j*d+k] += (x[i*d+j] - mean[j]) * (x[i*d+k] - mean[k]) / float64(n-1)
+			}
+		}
+	}
+	return c
+}
+
+// runDapperPF cycles the regularised particle filter; the analysis mean
+// is the weighted mean after reweighting, before resampling (DAPPER
+// assesses it there).
+func runDapperPF(tw dapperTwin, n int, cfg PFConfig, rng *rand.Rand) ([]float64, error) {
+	f, err := NewPF(dapperModel(), dapperInitial(n, rng), cfg)
+	if err != nil {
+		return nil, err
+	}
+	h, r := Identity(3), []float64{dapperR, dapperR, dapperR}
+	mean := make([]float64, 3)
+	out := make([]float64, dapperKo+1)
+	for ko := range out {
+		for range dapperDko {
+			if err := f.Forecast(rng); err != nil {
+				return nil, err
+			}
+		}
+		f.Reweight(h, tw.yy[3*ko:3*ko+3], r)
+		f.Mean(mean)
+		out[ko] = rmse3(mean, tw.truthAt(ko))
+		f.Resample(rng)
+	}
+	return out, nil
+}
+
+// dapperRow is one row of the table: a method, DAPPER's value, whether it
+// is slow (skipped with -short), and a run.
 type dapperRow struct {
 	name   string
 	dapper float64
+	slow   bool
 	run    func(tw dapperTwin, rng *rand.Rand) ([]float64, error)
 }
 
 func dapperRows() []dapperRow {
 	return []dapperRow{
-		{"EnKF Sqrt N=10 infl 1.02 rot", 0.60, func(tw dapperTwin, rng *rand.Rand) ([]float64, error) {
+		{"3D-Var xB=0.1", 1.04, false, func(tw dapperTwin, _ *rand.Rand) ([]float64, error) {
+			return runDapperVar3D(tw)
+		}},
+		{"EnKF Sqrt N=10 infl 1.02 rot", 0.60, false, func(tw dapperTwin, rng *rand.Rand) ([]float64, error) {
 			return runDapperEnKF(tw, 10, EnKFConfig{Update: Sqrt, Inflation: 1.02, Rotate: true}, rng)
 		}},
-		{"EnKF PertObs N=10 infl 1.04", 0.65, func(tw dapperTwin, rng *rand.Rand) ([]float64, error) {
+		{"EnKF PertObs N=10 infl 1.04", 0.65, false, func(tw dapperTwin, rng *rand.Rand) ([]float64, error) {
 			return runDapperEnKF(tw, 10, EnKFConfig{Update: PertObs, Inflation: 1.04}, rng)
+		}},
+		{"PartFilt N=800 reg 0.9 NER 0.2", 0.28, true, func(tw dapperTwin, rng *rand.Rand) ([]float64, error) {
+			return runDapperPF(tw, 800, PFConfig{NER: 0.2, Reg: 0.9}, rng)
 		}},
 	}
 }
 
-// TestDAPPERSakov2012 reproduces DAPPER's Lorenz 63 table: each row's
-// time-averaged analysis RMSE, averaged over 8 independent twins (truth,
-// observations and filter draws), must be within 10 % of DAPPER's value.
-// Run with -v to print the table: mean ± standard deviation over twins.
+// TestDAPPERSakov2012 reproduces DAPPER's Lorenz 63 table over
+// independent twins (truth, observations and filter draws from their own
+// streams). DAPPER's values come from single runs, so the test compares
+// the median over twins, a typical single run, with DAPPER's value (within
+// 10 %), and for the ensemble Kalman filters and 3D-Var also the mean.
+// Fast rows use 32 twins, the particle filter 8 (skipped with -short:
+// ~6 s). Run with -v to print each row: mean ± standard deviation and
+// median over twins.
+//
+// The twins' spread is wide and skewed: with N = 10 an EnKF now and then
+// loses the truth for a while, which doubles that twin's average. The
+// particle filter, without model noise, loses the truth for good in
+// about one run in six (RMSE ~5-10 instead of ~0.27), so its mean over
+// twins says little; an independent numpy implementation of the same
+// filter fails as often (5 of 26 runs). The test bounds the failures at
+// 3 of 8.
 func TestDAPPERSakov2012(t *testing.T) {
-	if testing.Short() {
-		t.Skip("cycles 1001 analyses per twin and method; several seconds")
-	}
 	t.Parallel()
-	const twins = 8
-	var table strings.Builder
-	fmt.Fprintf(&table, "%-32s %8s %16s  per twin\n", "method", "DAPPER", "sdapipe")
 	for _, row := range dapperRows() {
-		vals := make([]float64, twins)
-		for s := range twins {
-			tw := simulateDapper(dynamics.NewStream(2012, uint64(s), 0))
-			rmse, err := row.run(tw, dynamics.NewStream(2012, uint64(s), 1))
-			if err != nil {
-				t.Fatalf("%s, twin %d: %v", row.name, s, err)
+		t.Run(row.name, func(t *testing.T) {
+			if row.slow && testing.Short() {
+				t.Skip("800 particles through 25 025 steps per twin; ~6 s")
 			}
-			vals[s] = timeAverage(rmse)
-		}
-		mean, sd := meanSD(vals)
-		fmt.Fprintf(&table, "%-32s %8.2f %9.3f ± %.3f  %.3f\n", row.name, row.dapper, mean, sd, vals)
-		if math.Abs(mean-row.dapper) > 0.1*row.dapper {
-			t.Errorf("%s: mean rmse.a %.3f over %d twins, DAPPER %.2f: off by more than 10 %%", row.name, mean, twins, row.dapper)
-		}
+			t.Parallel()
+			twins := 32
+			if row.slow {
+				twins = 8
+			}
+			vals := make([]float64, twins)
+			lost := 0
+			for s := range twins {
+				tw := simulateDapper(dynamics.NewStream(2012, uint64(s), 0))
+				rmse, err := row.run(tw, dynamics.NewStream(2012, uint64(s), 1))
+				if err != nil {
+					t.Fatalf("twin %d: %v", s, err)
+				}
+				vals[s] = timeAverage(rmse)
+				if vals[s] > 2*row.dapper {
+					lost++
+				}
+			}
+			mean, sd := meanSD(vals)
+			med := median(vals)
+			t.Logf("%-32s DAPPER %.2f  sdapipe mean %.3f ± %.3f, median %.3f over %d twins, %d above twice DAPPER's",
+				row.name, row.dapper, mean, sd, med, twins, lost)
+			if math.Abs(med-row.dapper) > 0.1*row.dapper {
+				t.Errorf("median rmse.a %.3f over %d twins, DAPPER %.2f: off by more than 10 %%", med, twins, row.dapper)
+			}
+			if !row.slow && math.Abs(mean-row.dapper) > 0.1*row.dapper {
+				t.Errorf("mean rmse.a %.3f over %d twins, DAPPER %.2f: off by more than 10 %%", mean, twins, row.dapper)
+			}
+			if row.slow && lost > 3 {
+				t.Errorf("%d of %d twins lost the truth, want at most 3", lost, twins)
+			}
+		})
 	}
-	t.Log("\n" + table.String())
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return 0.5 * (s[len(s)/2-1] + s[len(s)/2])
 }
 
 func meanSD(v []float64) (mean, sd float64) {
