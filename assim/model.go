@@ -108,6 +108,13 @@ func Climatology(sys PriorSampler, burnIn, n int, rng *rand.Rand) (mean, cov []f
 			}
 		}
 	}
+	for i := range d {
+		for j := range i {
+			// Welford's products differ from their transposes by rounding.
+			s := 0.5 * (cov[i*d+j] + cov[j*d+i])
+			cov[i*d+j], cov[j*d+i] = s, s
+		}
+	}
 	for i := range cov {
 		cov[i] /= float64(n - 1)
 	}
