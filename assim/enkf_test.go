@@ -327,3 +327,47 @@ func TestEnKFErrors(t *testing.T) {
 		t.Fatalf("err = %v, want a NonFiniteError at state 1, member 0", err)
 	}
 }
+
+// TestFilterIsEnKF: the step-by-step Filter, driven through a window,
+// gives the window EnKF's ensembles bit for bit (same draws, same
+// arithmetic).
+func TestFilterIsEnKF(t *testing.T) {
+	t.Parallel()
+	g := newLinModel()
+	sc := linScenarios[1]
+	obs := simulateLin(g, sc.length, sc.h, sc.times, sc.r, rand.New(rand.NewPCG(5, 1)))
+	const n = 12
+	x0 := make([]float64, 2*n)
+	PriorEnsemble(x0, g, 0, rand.New(rand.NewPCG(5, 2)))
+	for _, cfg := range []EnKFConfig{{Update: PertObs, Inflation: 1.1}, {Update: Sqrt, Rotate: true}} {
+		win := make([]float64, n*sc.length*2)
+		if err := EnKF(win, g, x0, obs, cfg, rand.New(rand.NewPCG(5, 3))); err != nil {
+			t.Fatal(err)
+		}
+		f, err := NewFilter(g, x0, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(5, 3))
+		idx := obs.index(sc.length)
+		for tt := range sc.length {
+			if tt > 0 {
+				if err := f.Forecast(rng); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if j := idx[tt]; j >= 0 {
+				if err := f.Analyse(obs.H, obs.Y[j*2:(j+1)*2], obs.R, rng); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i := range n {
+				for d := range 2 {
+					if a, b := f.Ensemble()[i*2+d], win[(i*sc.length+tt)*2+d]; a != b {
+						t.Fatalf("%+v: state %d, member %d: Filter %v, EnKF %v", cfg, tt, i, a, b)
+					}
+				}
+			}
+		}
+	}
+}

@@ -148,18 +148,21 @@ type Standardizer interface {
 }
 
 // standardized is h(x) = A(S(x)) for an observe.Operator A of one state and
-// the standardisation S(x)_i = (x_i − offset_i)·inv_i.
+// the standardisation S, whose derivative is diag(inv).
 type standardized struct {
-	op          observe.Operator
-	offset, inv []float64
-	pool        chan []float64 // scratch states, so Apply is allocation-free and concurrent
+	op   observe.Operator
+	std  Standardizer
+	inv  []float64      // ∂S_i/∂x_i
+	pool chan []float64 // scratch states, so Apply is allocation-free and concurrent
 }
 
 // Standardized returns the StateOperator h(x) = A(S(x)) for an observe
 // operator A of one state (event shape (1, D)) and the standardisation S
 // of std: the observations of docs/method.md §4.3 live in standardised
-// units while the methods work in physical ones. It reads S's offset and
-// scales by standardising the zero and unit vectors, and returns an error
+// units while the methods work in physical ones. Apply calls S itself, so
+// h(x) is bit for bit what the particle filter's likelihood and the
+// metrics compute; VJP needs S's derivative, which Standardized reads by
+// standardising the zero and unit vectors. It returns an error
 // wrapping ErrObservations if A is not a one-state operator or S is not
 // elementwise affine.
 func Standardized(op observe.Operator, std Standardizer) (StateOperator, error) {
@@ -169,7 +172,7 @@ func Standardized(op observe.Operator, std Standardizer) (StateOperator, error) 
 	}
 	zero, e := make([]float64, d), make([]float64, d)
 	std.Standardize(zero, zero)
-	s := &standardized{op: op, offset: make([]float64, d), inv: make([]float64, d), pool: make(chan []float64, 64)}
+	s := &standardized{op: op, std: std, inv: make([]float64, d), pool: make(chan []float64, 64)}
 	for i := range d {
 		clear(e)
 		e[i] = 1
@@ -183,7 +186,6 @@ func Standardized(op observe.Operator, std Standardizer) (StateOperator, error) 
 		if s.inv[i] == 0 || !isFinite(s.inv[i:i+1]) {
 			return nil, obsErr("the standardisation's scale of variable %d is degenerate", i)
 		}
-		s.offset[i] = -zero[i] / s.inv[i]
 	}
 	return s, nil
 }
@@ -213,9 +215,7 @@ func (s *standardized) Apply(dst, x []float64) {
 		panic("assim: Standardized operator: len(x) ≠ D")
 	}
 	z := s.scratch()
-	for i, v := range x {
-		z[i] = (v - s.offset[i]) * s.inv[i]
-	}
+	s.std.Standardize(z, x)
 	s.op.Apply64(dst, z)
 	s.release(z)
 }
@@ -227,10 +227,8 @@ func (s *standardized) VJP(gx, x, g []float64) {
 	}
 	z := s.scratch()
 	gz := s.scratch()
-	for i, v := range x {
-		z[i] = (v - s.offset[i]) * s.inv[i]
-		gz[i] = 0
-	}
+	s.std.Standardize(z, x)
+	clear(gz)
 	s.op.VJP64(gz, z, g)
 	for i := range gx {
 		gx[i] += gz[i] * s.inv[i]
