@@ -89,6 +89,7 @@ type Strong struct {
 	d, length int
 	obs       obsTerm
 	bg        *Background
+	horizon   int       // states the cost covers, ≤ length (quasi-static stages)
 	traj      []float64 // (L, D) the trajectory of the last Cost
 	lam, tmp  []float64 // (D) adjoint state, scratch
 	opt       *optim.LBFGS
@@ -105,7 +106,7 @@ func NewStrong(m TangentModel, length int, obs *Observations, bg *Background) (*
 		return nil, err
 	}
 	return &Strong{
-		st: m.NewTangentStepper(), d: d, length: length, obs: newObsTerm(obs, length, d), bg: bg,
+		st: m.NewTangentStepper(), d: d, length: length, horizon: length, obs: newObsTerm(obs, length, d), bg: bg,
 		traj: make([]float64, length*d), lam: make([]float64, d), tmp: make([]float64, d),
 	}, nil
 }
@@ -140,15 +141,20 @@ func (s *Strong) Cost(grad, x0 []float64) float64 {
 	if len(grad) != d || len(x0) != d {
 		panic("assim: Strong.Cost needs grad and x0 of length D")
 	}
-	s.Trajectory(s.traj, x0)
-	if !isFinite(s.traj) {
+	h := s.horizon
+	traj := s.traj[:h*d]
+	copy(traj[:d], x0)
+	for i := 1; i < h; i++ {
+		s.st.Map(traj[i*d:(i+1)*d], traj[(i-1)*d:i*d])
+	}
+	if !isFinite(traj) {
 		return math.Inf(1)
 	}
 	clear(s.lam)
 	var j float64
-	for i := s.length - 1; i >= 0; i-- {
-		x := s.traj[i*d : (i+1)*d]
-		if i < s.length-1 {
+	for i := h - 1; i >= 0; i-- {
+		x := traj[i*d : (i+1)*d]
+		if i < h-1 {
 			s.st.Adjoint(s.tmp, x, s.lam)
 			copy(s.lam, s.tmp)
 		}
@@ -163,7 +169,41 @@ func (s *Strong) Minimize(x0 []float64, set optim.Settings) (optim.Result, error
 	if s.opt == nil || s.optSet != set {
 		s.opt, s.optSet = optim.NewLBFGS(s.d, set), set
 	}
+	s.horizon = s.length
 	return s.opt.Minimize(s.Cost, x0)
+}
+
+// MinimizeQuasiStatic minimises J by quasi-static variational assimilation
+// (Pires, Vautard & Talagrand 1996): the window grows observation by
+// observation — a stage ends at each observed state at least step states
+// after the previous stage's end, and the last stage is the whole window
+// — and each stage's L-BFGS starts from the previous optimum. Over long
+// windows of a chaotic model the strong-constraint cost has many local
+// minima whose basins shrink with the window length; growing the window
+// keeps the iterate in the global minimum's basin. It returns the last
+// stage's result, with Iter and Evals summed over the stages.
+func (s *Strong) MinimizeQuasiStatic(x0 []float64, set optim.Settings, step int) (optim.Result, error) {
+	if s.opt == nil || s.optSet != set {
+		s.opt, s.optSet = optim.NewLBFGS(s.d, set), set
+	}
+	var total optim.Result
+	last := 0
+	for t := range s.length {
+		if t < s.length-1 && (s.obs.idx[t] < 0 || t < last+step) {
+			continue
+		}
+		s.horizon, last = t+1, t
+		res, err := s.opt.Minimize(s.Cost, x0)
+		if err != nil {
+			s.horizon = s.length
+			return res, err
+		}
+		res.Iter += total.Iter
+		res.Evals += total.Evals
+		total = res
+	}
+	s.horizon = s.length
+	return total, nil
 }
 
 // Laplace writes n = len(dst)/(L·D) samples of the Laplace approximation
