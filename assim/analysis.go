@@ -212,22 +212,35 @@ func (a *analysis) gram() {
 }
 
 // apply updates the block of width values of every member, member n's at
-// buf[n·stride+off : n·stride+off+width]: E ← E + Z·(Yᵀ·A). Centring E
-// first (Yᵀ·E = Yᵀ·A in exact arithmetic) keeps the product accurate when
-// the mean is large against the spread.
+// buf[n·stride+off : n·stride+off+width]: E ← E + Z·(Yᵀ·A), where A are
+// the block's anomalies. One pass accumulates Yᵀ·E and the block mean ē,
+// and Yᵀ·A = Yᵀ·E − (Yᵀ·1)·ē removes the rounding residue of Yᵀ·1 = 0
+// (exactly zero in exact arithmetic), so a large mean against a small
+// spread costs no accuracy beyond |ē|/spread ulps.
 func (a *analysis) apply(buf []float64, stride, off, width int) {
 	n, p := a.n, a.p
 	m, ebar := a.yte[:p*width], a.ebar[:width]
-	blockMean(ebar, buf, n, stride, off)
 	clear(m)
+	clear(ebar)
+	clear(a.v)
 	for i := range n {
 		row := buf[i*stride+off : i*stride+off+width]
+		for k, v := range row {
+			ebar[k] += v
+		}
 		for q := range p {
 			yiq := a.y[i*p+q]
+			a.v[q] += yiq
 			mq := m[q*width : (q+1)*width]
 			for k, v := range row {
-				mq[k] += yiq * (v - ebar[k])
+				mq[k] += yiq * v
 			}
+		}
+	}
+	for q := range p {
+		mq := m[q*width : (q+1)*width]
+		for k := range mq {
+			mq[k] -= a.v[q] * ebar[k] / float64(n)
 		}
 	}
 	for i := range n {

@@ -207,7 +207,7 @@ func runDapperPF(tw dapperTwin, n int, cfg PFConfig, rng *rand.Rand) ([]float64,
 }
 
 // dapperRow is one row of the table: a method, DAPPER's value, whether it
-// is slow (skipped with -short), and a run.
+// is slow (fewer twins), and a run.
 type dapperRow struct {
 	name   string
 	dapper float64
@@ -237,9 +237,9 @@ func dapperRows() []dapperRow {
 // streams). DAPPER's values come from single runs, so the test compares
 // the median over twins, a typical single run, with DAPPER's value (within
 // 10 %), and for the ensemble Kalman filters and 3D-Var also the mean.
-// Fast rows use 32 twins, the particle filter 8 (skipped with -short:
-// ~6 s). Run with -v to print each row: mean ± standard deviation and
-// median over twins.
+// Fast rows use 32 twins, the particle filter 8 (~1 s and ~6 s of CPU;
+// the whole test is skipped with -short). Run with -v to print each row:
+// mean ± standard deviation and median over twins.
 //
 // The twins' spread is wide and skewed: with N = 10 an EnKF now and then
 // loses the truth for a while, which doubles that twin's average. The
@@ -249,12 +249,12 @@ func dapperRows() []dapperRow {
 // filter fails as often (5 of 26 runs). The test bounds the failures at
 // 3 of 8.
 func TestDAPPERSakov2012(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1001 analyses per twin, 32 twins per row; the particle filter ~6 s")
+	}
 	t.Parallel()
 	for _, row := range dapperRows() {
 		t.Run(row.name, func(t *testing.T) {
-			if row.slow && testing.Short() {
-				t.Skip("800 particles through 25 025 steps per twin; ~6 s")
-			}
 			t.Parallel()
 			twins := 32
 			if row.slow {

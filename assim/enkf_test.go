@@ -26,7 +26,7 @@ var linScenarios = []struct {
 // with the RTS smoother's, for both updates, at every state and
 // coordinate.
 //
-// Monte Carlo bounds for N = 20 000 members: a mean of N draws from a
+// Monte Carlo bounds for N = 20 000 members (5 000 with -short): a mean of N draws from a
 // distribution of variance v has standard error √(v/N); the ensemble
 // estimates also carry the sampling errors of the gains and of the
 // forecast noise through the window, which scale the error by a factor of
@@ -37,7 +37,10 @@ var linScenarios = []struct {
 // of finite ensembles, 3·v/N. A 1 % error in a gain or a variance fails.
 func TestEnsembleKalmanMatchesKalman(t *testing.T) {
 	t.Parallel()
-	const n = 20000
+	n := 20000
+	if testing.Short() {
+		n = 5000
+	}
 	for si, sc := range linScenarios {
 		for _, u := range []Update{PertObs, Sqrt} {
 			t.Run(sc.name+"/"+u.String(), func(t *testing.T) {
@@ -63,15 +66,15 @@ func TestEnsembleKalmanMatchesKalman(t *testing.T) {
 						em, ec := ensembleMoments(dst, n, sc.length, tt)
 						for d := range 2 {
 							v := cov[tt].At(d, d)
-							worstM = math.Max(worstM, math.Abs(em[d]-mean[tt].AtVec(d))/math.Sqrt(v/n))
-							worstV = math.Max(worstV, math.Abs(ec[d][d]-v)/(v*math.Sqrt(2.0/n)))
-							if e := math.Abs(em[d] - mean[tt].AtVec(d)); e > 8*math.Sqrt(v/n) {
+							worstM = math.Max(worstM, math.Abs(em[d]-mean[tt].AtVec(d))/math.Sqrt(v/float64(n)))
+							worstV = math.Max(worstV, math.Abs(ec[d][d]-v)/(v*math.Sqrt(2.0/float64(n))))
+							if e := math.Abs(em[d] - mean[tt].AtVec(d)); e > 8*math.Sqrt(v/float64(n)) {
 								t.Errorf("smooth %v, state %d, coordinate %d: mean %.5f, Kalman %.5f (%.1f standard errors)",
-									smooth, tt, d, em[d], mean[tt].AtVec(d), e/math.Sqrt(v/n))
+									smooth, tt, d, em[d], mean[tt].AtVec(d), e/math.Sqrt(v/float64(n)))
 							}
-							if e := math.Abs(ec[d][d] - v); e > 8*v*math.Sqrt(2.0/n)+3*v/n {
+							if e := math.Abs(ec[d][d] - v); e > 8*v*math.Sqrt(2.0/float64(n))+3*v/float64(n) {
 								t.Errorf("smooth %v, state %d, coordinate %d: variance %.5f, Kalman %.5f (%.1f standard errors)",
-									smooth, tt, d, ec[d][d], v, e/(v*math.Sqrt(2.0/n)))
+									smooth, tt, d, ec[d][d], v, e/(v*math.Sqrt(2.0/float64(n))))
 							}
 						}
 					}
