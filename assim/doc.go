@@ -24,6 +24,13 @@
 //   - PF: a bootstrap particle filter with regularisation (jitter) and
 //     resampling on a low effective sample size, for cycling without
 //     model noise.
+//   - FindModes and DistinctModes: the multi-modal demo's mode search,
+//     weak-constraint 4D-Var from given trajectories with near-duplicate
+//     optima merged.
+//
+// SmoothWindow and Var4DWindow turn one observation set into a posterior
+// ensemble (N, L, D) each, the entry points of an assimilation stage;
+// RunSets runs them over many sets in parallel.
 //
 // Observations (see Observations) are time-local: at each observed state
 // a StateOperator h maps one state to P values with independent Gaussian

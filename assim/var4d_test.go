@@ -20,7 +20,7 @@ func lorenzWindow(t testing.TB, length, step int, op observe.Operator, sd float6
 }
 
 // lorenzWindowQ is lorenzWindow with the truth simulated with transition
-// noise variance q (the returned model has the spec's q).
+// noise variance q (the returned model has docs/method.md §1.1's q = 0.025).
 func lorenzWindowQ(t testing.TB, length, step int, op observe.Operator, sd float64, seed uint64, q float64) (*dynamics.Lorenz63, []float64, *Observations) {
 	t.Helper()
 	l := dynamics.NewLorenz63()

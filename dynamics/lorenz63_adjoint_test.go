@@ -10,7 +10,7 @@ import (
 
 // TestLorenz63TangentMatchesFiniteDifferences compares J_M(x)·v with the
 // central difference (M(x + εv) − M(x − εv)) / 2ε on attractor states,
-// for Δ = 0.025 (the spec's map) and Δ = 0.01 (DAPPER's).
+// for Δ = 0.025 (docs/method.md §1.1) and Δ = 0.01 (DAPPER's).
 //
 // Tolerance: the central difference's truncation error is ε²/6 times M's
 // third derivative, and its rounding error ~1e-16·|M|/ε; at ε = 1e-5 both
