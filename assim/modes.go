@@ -9,38 +9,43 @@ import (
 	"sdapipe/optim"
 )
 
-// DistinctModes merges near-duplicate optima: it returns the indices of
-// the events of x, (n, size) row-major, that remain when, in order of
-// increasing cost (ties by index), an event is kept unless its squared
-// Euclidean distance to an event already kept is below threshold. The
-// multi-modal demo of docs/method.md §4.3 merges 4D-Var optima at squared
-// distance 10 (physical units) this way. It panics unless len(cost) = n.
+// DistinctModes removes near-duplicate optima: it returns the indices of
+// the events of x, (n, size) row-major, that have no earlier event within
+// squared Euclidean distance threshold, where "earlier" is index order
+// when cost is nil and increasing cost (ties by index) otherwise. An
+// event is dropped if it is near any earlier event, kept or dropped
+// itself: the rule of the multi-modal demo of docs/method.md §4.3, which
+// removes 4D-Var optima within squared distance 10 (physical units) of
+// an earlier one. It panics unless cost is nil or has one entry per event.
 func DistinctModes(x []float64, size int, cost []float64, threshold float64) []int {
-	if size < 1 || len(x)%size != 0 || len(cost) != len(x)/size {
-		panic("assim: DistinctModes needs x (n, size) and one cost per event")
+	if size < 1 || len(x)%size != 0 || (cost != nil && len(cost) != len(x)/size) {
+		panic("assim: DistinctModes needs x (n, size) and nil or one cost per event")
 	}
-	order := make([]int, len(cost))
+	n := len(x) / size
+	order := make([]int, n)
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch ca, cb := cost[a], cost[b]; {
-		case ca < cb || (!math.IsNaN(ca) && math.IsNaN(cb)):
-			return -1
-		case cb < ca || (math.IsNaN(ca) && !math.IsNaN(cb)):
-			return 1
-		}
-		return 0
-	})
+	if cost != nil {
+		slices.SortStableFunc(order, func(a, b int) int {
+			switch ca, cb := cost[a], cost[b]; {
+			case ca < cb || (!math.IsNaN(ca) && math.IsNaN(cb)):
+				return -1
+			case cb < ca || (math.IsNaN(ca) && !math.IsNaN(cb)):
+				return 1
+			}
+			return 0
+		})
+	}
 	var kept []int
-	for _, i := range order {
+	for r, i := range order {
 		xi := x[i*size : (i+1)*size]
 		dup := false
-		for _, k := range kept {
+		for _, k := range order[:r] {
 			var s float64
 			for c, v := range x[k*size : (k+1)*size] {
-				r := v - xi[c]
-				s += r * r
+				e := v - xi[c]
+				s += e * e
 			}
 			if s < threshold {
 				dup = true
@@ -70,10 +75,12 @@ type ModeSearch struct {
 // FindModes runs weak-constraint 4D-Var (Weak) from each of the K starting
 // trajectories in starts, (K, L, D), in parallel (one start per chunk;
 // the runs are deterministic), and returns the optima, (K, L, D), their
-// costs, and the indices of the distinct modes among them (DistinctModes,
-// lowest cost first). This is the mode search of the multi-modal demo of
-// docs/method.md §4.3, there started from 32 SDA samples. It returns the
-// first error of NewWeak or of a run.
+// costs, and the indices of the distinct modes among them (DistinctModes
+// in start order: each run has its own background, its start's first
+// state, so the costs of different runs do not rank them). This is the
+// mode search of the multi-modal demo of docs/method.md §4.3, there
+// started from 32 SDA samples. It returns the first error of NewWeak or
+// of a run.
 func FindModes(m TangentModel, obs *Observations, starts []float64, length int, s ModeSearch) (optima, costs []float64, modes []int, err error) {
 	d := m.Dim()
 	size := length * d
@@ -103,5 +110,5 @@ func FindModes(m TangentModel, obs *Observations, starts []float64, length int, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return optima, costs, DistinctModes(optima, size, costs, s.Threshold), nil
+	return optima, costs, DistinctModes(optima, size, nil, s.Threshold), nil
 }

@@ -326,12 +326,21 @@ func TestDistinctModes(t *testing.T) {
 	// 1 and 3 too (0.02); 2 has the lower cost of its pair.
 	x := []float64{0, 0, 10, 10, 0.5, 0.5, 10.1, 9.9}
 	cost := []float64{3, 1, 2, 4}
-	got := DistinctModes(x, 2, cost, 1)
-	if len(got) != 2 || got[0] != 1 || got[1] != 2 {
-		t.Fatalf("modes %v, want [1 2]", got)
+	if got := DistinctModes(x, 2, cost, 1); len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Fatalf("by cost: modes %v, want [1 2]", got)
+	}
+	if got := DistinctModes(x, 2, nil, 1); len(got) != 2 || got[0] != 0 || got[1] != 1 {
+		t.Fatalf("by index: modes %v, want [0 1]", got)
 	}
 	if got := DistinctModes(x, 2, cost, 0.01); len(got) != 4 {
 		t.Fatalf("threshold 0.01 kept %v, want all four", got)
+	}
+	// A chain 0 – 1 – 2 at unit spacing with threshold 1.5: 1 is near 0
+	// and dropped, and 2, near the dropped 1, is dropped too (the demo's
+	// rule compares with every earlier event).
+	chain := []float64{0, 1, 2}
+	if got := DistinctModes(chain, 1, nil, 1.5); len(got) != 1 || got[0] != 0 {
+		t.Fatalf("chain: modes %v, want [0]", got)
 	}
 }
 
