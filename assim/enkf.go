@@ -79,7 +79,7 @@ func windowShape(fn string, dst, x0 []float64, d int) (n, length int) {
 }
 
 func runWindow(dst []float64, m Model, x0 []float64, obs *Observations, cfg EnKFConfig, smooth bool, rng *rand.Rand) error {
-	d := m.Dim()
+	d := stateSize(m)
 	n, length := windowShape("EnKF/EnKS", dst, x0, d)
 	if err := cfg.Validate(); err != nil {
 		return err

@@ -24,7 +24,7 @@ type Filter struct {
 // panics if len(x0) is not a multiple of D, and returns an error wrapping
 // ErrConfig for fewer than 2 members or an invalid cfg.
 func NewFilter(m Model, x0 []float64, cfg EnKFConfig) (*Filter, error) {
-	d := m.Dim()
+	d := stateSize(m)
 	if d < 1 || len(x0)%d != 0 {
 		panic("assim: NewFilter needs x0 of shape (N, D)")
 	}

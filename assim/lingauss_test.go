@@ -23,7 +23,7 @@ func newLinModel() *linModel {
 	return &linModel{a: [2][2]float64{{c, -s}, {s, c}}, q: 0.1, m0: [2]float64{1, -0.5}, p0: [2]float64{1, 0.6}}
 }
 
-func (g *linModel) Dim() int                                   { return 2 }
+func (g *linModel) StateShape() []int                          { return []int{2} }
 func (g *linModel) NoiseVar() float64                          { return g.q }
 func (g *linModel) NewStepper() dynamics.Stepper               { return linStepper{g.a} }
 func (g *linModel) NewTangentStepper() dynamics.TangentStepper { return linStepper{g.a} }

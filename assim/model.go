@@ -8,12 +8,13 @@ import (
 )
 
 // A Model is what the ensemble methods need of a dynamical system: the
-// state dimension D, the deterministic map M (a Stepper per goroutine) and
+// shape of a state (D = Π StateShape values, which the methods treat as
+// a flat vector), the deterministic map M (a Stepper per goroutine) and
 // the transition noise variance q of x_{i+1} ~ N(M(x_i), q·I). q may be 0
 // (a deterministic model, as in DAPPER's benchmarks). Every
 // dynamics.System is a Model.
 type Model interface {
-	Dim() int
+	StateShape() []int
 	NewStepper() dynamics.Stepper
 	NoiseVar() float64
 }
@@ -22,10 +23,13 @@ type Model interface {
 // TangentStepper evaluates J_M(x)·v and J_M(x)ᵀ·λ. *dynamics.Lorenz63 is
 // one.
 type TangentModel interface {
-	Dim() int
+	StateShape() []int
 	NoiseVar() float64
 	NewTangentStepper() dynamics.TangentStepper
 }
+
+// stateSize returns D, the number of values of one state of m.
+func stateSize(m interface{ StateShape() []int }) int { return dynamics.ShapeSize(m.StateShape()) }
 
 // A PriorSampler draws initial states; dynamics.System has this method.
 type PriorSampler interface {
@@ -41,7 +45,7 @@ type forecaster struct {
 }
 
 func newForecaster(m Model) forecaster {
-	return forecaster{st: m.NewStepper(), d: m.Dim(), sd: math.Sqrt(m.NoiseVar())}
+	return forecaster{st: m.NewStepper(), d: stateSize(m), sd: math.Sqrt(m.NoiseVar())}
 }
 
 // step writes M(x) + √q·ξ into dst, drawing ξ's D normal values from rng
@@ -63,7 +67,7 @@ func (f forecaster) step(dst, x []float64, rng *rand.Rand) {
 // prior draw and then its transitions' noise from rng, members in order.
 // It panics if len(dst) is not a multiple of D.
 func PriorEnsemble(dst []float64, sys PriorSampler, burnIn int, rng *rand.Rand) {
-	d := sys.Dim()
+	d := stateSize(sys)
 	if len(dst)%d != 0 {
 		panic("assim: PriorEnsemble needs len(dst) a multiple of D")
 	}
@@ -86,7 +90,7 @@ func Climatology(sys PriorSampler, burnIn, n int, rng *rand.Rand) (mean, cov []f
 	if n < 2 {
 		panic("assim: Climatology needs n ≥ 2 states")
 	}
-	d := sys.Dim()
+	d := stateSize(sys)
 	f := newForecaster(sys)
 	x := make([]float64, d)
 	sys.SamplePrior(x, rng)

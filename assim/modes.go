@@ -82,7 +82,7 @@ type ModeSearch struct {
 // started from 32 SDA samples. It returns the first error of NewWeak or
 // of a run.
 func FindModes(m TangentModel, obs *Observations, starts []float64, length int, s ModeSearch) (optima, costs []float64, modes []int, err error) {
-	d := m.Dim()
+	d := stateSize(m)
 	size := length * d
 	if length < 1 || len(starts) == 0 || len(starts)%size != 0 {
 		panic("assim: FindModes needs starts of shape (K, L, D)")

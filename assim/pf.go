@@ -49,7 +49,7 @@ type PF struct {
 // and returns an error wrapping ErrConfig for fewer than 2 particles, NER
 // outside (0, 1] or a negative Reg.
 func NewPF(m Model, x0 []float64, cfg PFConfig) (*PF, error) {
-	d := m.Dim()
+	d := stateSize(m)
 	if d < 1 || len(x0)%d != 0 {
 		panic("assim: NewPF needs x0 of shape (N, D)")
 	}

@@ -136,7 +136,7 @@ func TestPFConfigErrors(t *testing.T) {
 // onedModel is the 1-D identity map without noise.
 type onedModel struct{}
 
-func (onedModel) Dim() int                     { return 1 }
+func (onedModel) StateShape() []int            { return []int{1} }
 func (onedModel) NoiseVar() float64            { return 0 }
 func (onedModel) NewStepper() dynamics.Stepper { return identityStepper{} }
 

@@ -101,7 +101,7 @@ type Strong struct {
 // wrapping ErrObservations or ErrConfig (a background of the wrong
 // dimension, length < 1).
 func NewStrong(m TangentModel, length int, obs *Observations, bg *Background) (*Strong, error) {
-	d := m.Dim()
+	d := stateSize(m)
 	if err := checkVar(length, d, obs, bg); err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ type Weak struct {
 // error wrapping ErrConfig (q ≤ 0: use Strong for an exact model; a
 // background of the wrong dimension) or ErrObservations.
 func NewWeak(m TangentModel, length int, obs *Observations, bg *Background) (*Weak, error) {
-	d := m.Dim()
+	d := stateSize(m)
 	if err := checkVar(length, d, obs, bg); err != nil {
 		return nil, err
 	}

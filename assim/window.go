@@ -20,7 +20,7 @@ import (
 // PriorEnsemble's, then EnKS's. It panics if len(dst) ≠ n·length·D and
 // returns EnKS's errors.
 func SmoothWindow(dst []float64, n, length int, sys PriorSampler, burnIn int, obs *Observations, cfg EnKFConfig, rng *rand.Rand) error {
-	d := sys.Dim()
+	d := stateSize(sys)
 	if n < 1 || length < 1 || len(dst) != n*length*d {
 		panic("assim: SmoothWindow needs dst of shape (n, length, D)")
 	}
@@ -59,7 +59,7 @@ type Var4DConfig struct {
 // that trajectory (in 80 of 80 windows it reached the same optimum as
 // from an EnKS mean). The Laplace samples draw from rng.
 func Var4DWindow(dst []float64, length int, sys TangentModel, bg *Background, obs *Observations, cfg Var4DConfig, rng *rand.Rand) (opt []float64, res optim.Result, err error) {
-	d := sys.Dim()
+	d := stateSize(sys)
 	if length < 1 || len(dst) == 0 || len(dst)%(length*d) != 0 {
 		panic("assim: Var4DWindow needs dst of shape (n, length, D)")
 	}
