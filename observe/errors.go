@@ -47,7 +47,7 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
-	return fmt.Sprintf("observe: op %d (%s) on %s: %s", e.Index+1, e.Op, e.In, e.Msg)
+	return fmt.Sprintf("observe: op[%d] (%s) on %s: %s", e.Index, e.Op, e.In, e.Msg)
 }
 
 // Unwrap returns ErrInvalid.

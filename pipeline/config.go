@@ -305,7 +305,7 @@ func decodeItem(b *hcl.Block, l stage.ListSpec, params *stage.Params, prefix str
 		return hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  fmt.Sprintf("Unknown %s %q", l.Name, label),
-			Detail:   fmt.Sprintf("Each %s block of a %s stage is one of %s.", l.Name, st.Kind.Name, quoteAll(l.Labels())),
+			Detail:   fmt.Sprintf("Each %s block of %s %s stage is one of %s.", l.Name, article(st.Kind.Name), st.Kind.Name, quoteAll(l.Labels())),
 			Subject:  b.LabelRanges[0].Ptr(),
 		}}
 	}
@@ -323,6 +323,14 @@ func listSpec(lists []stage.ListSpec, name string) (stage.ListSpec, bool) {
 		}
 	}
 	return stage.ListSpec{}, false
+}
+
+// article returns "an" before a word starting with a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func quoteAll(xs []string) string {

@@ -40,12 +40,14 @@ func newObserve(c *Catalog) *stage.Kind {
 			{Name: "times", Type: stage.IntList, Default: []int64{}, Min: stage.Bound(0), Doc: "observed states as a list; replaces start and every"},
 			{Name: "noise", Type: stage.Float, Default: 0.05, Min: stage.Bound(0), Max: stage.Bound(100), Doc: "observation noise σ_y, standardised units"},
 		},
+		Lists: []stage.ListSpec{opList()},
 		Outputs: []stage.OutputSpec{
 			{Name: "observations", Schema: "observations", Doc: "the observations y"},
 			{Name: "operator", Schema: "operator", Doc: "the observation operator and noise"},
 			{Name: "truth", Schema: "truth", Optional: true, Doc: "the observed test trajectories (absent for file observations)"},
 			{Name: "system", Schema: "system", Doc: "the dynamical system, passed on from the simulate stage"},
 		},
+		Check:      checkOps,
 		CheckGraph: func(p *stage.Params, refs stage.Resolver) []stage.ParamError { return checkObserve(c, p, refs) },
 		Run:        func(ctx context.Context, env *stage.Env) error { return runObserve(ctx, env, c) },
 	}
@@ -79,8 +81,54 @@ func observeTimes(p *stage.Params, length int) ([]int, error) {
 	return observe.Every(p.Int("start"), p.Int("every"), length)
 }
 
-// buildOperator makes the observation operator for events (length, dim).
-func buildOperator(p *stage.Params, length, dim int) (observe.Operator, error) {
+// opList declares the observation steps a stage composes in the order
+// written, op "NAME" { ... }, one item kind per step of package observe.
+func opList() stage.ListSpec {
+	l := stage.ListSpec{Name: "op",
+		Doc: "observation steps, applied in the order written; with them the operator is their composition"}
+	for _, k := range observe.Steps {
+		l.Items = append(l.Items, stage.BlockSpec{Name: k.Name, Doc: k.Doc, Params: stage.FromSettings(k.Settings)})
+	}
+	return l
+}
+
+// selectParams are the parameters of the select, saturate and norm
+// operators, which op blocks replace.
+var selectParams = []string{"operator", "variables", "start", "every", "times"}
+
+// checkOps rejects operator settings beside op blocks.
+func checkOps(p *stage.Params) []stage.ParamError {
+	if len(p.List("op")) == 0 {
+		return nil
+	}
+	var errs []stage.ParamError
+	for _, name := range selectParams {
+		if p.Explicit[name] {
+			errs = append(errs, stage.ParamError{Param: name, Detail: fmt.Sprintf(
+				"%s belongs to the select, saturate and norm operators; with op blocks the steps define the observation, so remove %s or the op blocks.", name, name)})
+		}
+	}
+	return errs
+}
+
+// opChain composes the op blocks into an operator for events (length,
+// state...).
+func opChain(p *stage.Params, length int, state []int) (*observe.Chain, error) {
+	var steps []observe.StepDesc
+	for _, it := range p.List("op") {
+		steps = append(steps, observe.StepDesc{Op: it.Label, Settings: it.Params.Settings()})
+	}
+	return observe.NewChain(length, state, steps)
+}
+
+// buildOperator makes the observation operator for events (length,
+// state...): the composition of the op blocks when there are any, else
+// the select, saturate or norm operator on the D values of each state.
+func buildOperator(p *stage.Params, length int, state []int) (observe.Operator, error) {
+	if len(p.List("op")) > 0 {
+		return opChain(p, length, state)
+	}
+	dim := dynamics.ShapeSize(state)
 	times, err := observeTimes(p, length)
 	if err != nil {
 		return nil, err
@@ -111,9 +159,18 @@ func checkObserve(c *Catalog, p *stage.Params, refs stage.Resolver) []stage.Para
 		return nil // the simulate stage reports it
 	}
 	length := p.Int("length")
-	dim := dynamics.ShapeSize(sys.StateShape())
-	op, err := buildOperator(p, length, dim)
+	state := sys.StateShape()
+	dim := dynamics.ShapeSize(state)
+	op, err := buildOperator(p, length, state)
 	if err != nil {
+		var se *observe.StepError
+		if errors.As(err, &se) {
+			field := fmt.Sprintf("op[%d]", se.Index)
+			if se.Setting != "" {
+				field += "." + se.Setting
+			}
+			return []stage.ParamError{{Param: field, Detail: fmt.Sprintf("%v (trajectories of %d states of shape %v).", err, length, state)}}
+		}
 		field := "variables"
 		var ie *observe.IndexError
 		if errors.As(err, &ie) && ie.What == "time" {
@@ -185,8 +242,8 @@ func runObserve(ctx context.Context, env *stage.Env, c *Catalog) error {
 		return err
 	}
 	state := sys.StateShape()
-	length, dim := p.Int("length"), dynamics.ShapeSize(state)
-	op, err := buildOperator(p, length, dim)
+	length := p.Int("length")
+	op, err := buildOperator(p, length, state)
 	if err != nil {
 		return err
 	}

@@ -209,6 +209,26 @@ sample "s" {
   steps        = 8
   corrections  = 1
 }
+observe "c" {
+  data   = simulate.field
+  length = 6
+  count  = 2
+  noise  = 0.1
+  op "every" {
+    n = 2
+  }
+  op "coarsen" {
+    factor = 2
+  }
+  op "vorticity" {}
+}
+sample "c" {
+  model        = train.f
+  observations = observe.c
+  samples      = 2
+  steps        = 8
+  guidance     = "mmps"
+}
 `
 
 func TestFieldStatesThroughTheStages(t *testing.T) {
@@ -241,6 +261,8 @@ func TestFieldStatesThroughTheStages(t *testing.T) {
 		"observe.o.truth":        {2, 6, 2, 8, 8},
 		"observe.o.observations": {2, 9},
 		"sample.s.posterior":     {2, 3, 6, 2, 8, 8},
+		"observe.c.observations": {2, 3 * 4 * 4},
+		"sample.c.posterior":     {2, 2, 6, 2, 8, 8},
 	}
 	for name, want := range shapes {
 		addr, out := name[:len(name)-len(filepath.Ext(name))], filepath.Ext(name)[1:]

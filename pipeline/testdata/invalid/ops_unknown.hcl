@@ -1,0 +1,6 @@
+simulate "lorenz" {}
+observe "b" {
+  data = simulate.lorenz
+  op "blur" { # ERROR: Unknown op "blur"
+  }
+}
