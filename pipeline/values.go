@@ -136,7 +136,7 @@ func decodeRef(p stage.ParamSpec, expr hcl.Expression) (stage.Value, hcl.Diagnos
 		return bad(fmt.Sprintf("%s must name a stage as kind.name.", p.Name))
 	}
 	if !slices.Contains(p.RefKinds, kind) {
-		return bad(fmt.Sprintf("%s must refer to a %s stage; %s.%s is a %s stage.", p.Name, kinds, kind, attr.Name, kind))
+		return bad(fmt.Sprintf("%s must refer to %s %s stage; %s.%s is %s %s stage.", p.Name, article(kinds), kinds, kind, attr.Name, article(kind), kind))
 	}
 	return stage.Value{Type: stage.RefParam, Ref: kind + "." + attr.Name}, nil
 }

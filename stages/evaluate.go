@@ -31,8 +31,8 @@ func newEvaluate(c *Catalog) *stage.Kind {
 				Doc: "the observe stage the posteriors condition on"},
 			{Name: "reference", Type: stage.RefParam, RefKinds: []string{"filter"}, Uses: []string{"reference", "second"},
 				Doc: "the filter stage giving the ground truth"},
-			{Name: "posteriors", Type: stage.RefList, RefKinds: []string{"sample"}, Uses: []string{"posterior", "settings"},
-				Doc: "the sample stages to score, e.g. [sample.lo_c0, sample.lo_c1]"},
+			{Name: "posteriors", Type: stage.RefList, RefKinds: []string{"sample", "assimilate"}, Uses: []string{"posterior", "settings"},
+				Doc: "the sample (and assimilate) stages to score, e.g. [sample.lo_c0, sample.lo_c1, assimilate.lo_enks]"},
 			{Name: "w1_full", Type: stage.Bool, Default: true,
 				Doc: "also compute W1 between the two filter runs at their full size (1024 paths: about a second per set)"},
 		},
@@ -69,7 +69,8 @@ func checkEvaluate(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 // StageSummary is one stage's entry in the summary output.
 type StageSummary struct {
 	Stage    string            `json:"stage"`
-	Role     string            `json:"role"` // "posterior", "filter" or "truth"
+	Role     string            `json:"role"`             // "posterior", "baseline" (classical assimilation), "filter" or "truth"
+	Method   string            `json:"method,omitempty"` // a baseline's method
 	Settings *Settings         `json:"settings,omitempty"`
 	Medians  map[string]Number `json:"medians"`
 }
@@ -113,6 +114,7 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 		x        []float32
 		samples  int
 		settings Settings
+		method   string // a classical method; "" for SDA
 	}
 	var posts []posterior
 	for _, key := range keys {
@@ -122,9 +124,14 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 		}
 		x, _ := a.Float32()
 		pst := posterior{addr: env.Inputs[key].Addr, x: x, samples: a.Shape[1]}
-		if err := env.ReadJSON(key, "settings", &pst.settings); err != nil {
+		var set struct {
+			Settings
+			Method string `json:"method"`
+		}
+		if err := env.ReadJSON(key, "settings", &set); err != nil {
 			return err
 		}
+		pst.settings, pst.method = set.Settings, set.Method
 		posts = append(posts, pst)
 	}
 	ev := s.length * s.dim
@@ -173,10 +180,15 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 	summary := summarise(rows, env.Inputs["reference"].Addr)
 	for i := range summary {
 		for _, pst := range posts {
-			if pst.addr == summary[i].Stage {
-				set := pst.settings
-				summary[i].Settings = &set
+			if pst.addr != summary[i].Stage {
+				continue
 			}
+			if pst.method != "" {
+				summary[i].Role, summary[i].Method = "baseline", pst.method
+				continue
+			}
+			set := pst.settings
+			summary[i].Settings = &set
 		}
 	}
 	env.Logger().Info("medians over observation sets\n" + summaryText(summary))
@@ -193,9 +205,11 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 	if err := env.WriteBytes("figure", png); err != nil {
 		return err
 	}
+	// The trajectory figure shows the SDA posterior with the most
+	// corrections (a baseline only when there is no SDA posterior).
 	last := posts[len(posts)-1]
 	for _, pst := range posts {
-		if pst.settings.Corrections > last.settings.Corrections {
+		if pst.method == "" && (last.method != "" || pst.settings.Corrections > last.settings.Corrections) {
 			last = pst
 		}
 	}
@@ -342,6 +356,8 @@ func metricsFigure(addr string, summary []StageSummary) ([]byte, error) {
 				if m.key != "w1" {
 					pn.References = append(pn.References, plots.Reference{Name: "truth", Y: v})
 				}
+			case "baseline":
+				pn.References = append(pn.References, plots.Reference{Name: st.Method + " (" + st.Stage + ")", Y: v})
 			default:
 				k := line{st.Settings.Window, st.Settings.Guidance}
 				if byLine[k] == nil {

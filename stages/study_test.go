@@ -82,10 +82,22 @@ sample "lo_m1" {
   corrections  = 1
   guidance     = "mmps"
 }
+assimilate "lo_enks" {
+  observations = observe.lo
+  members      = 32
+}
+assimilate "lo_4dvar" {
+  observations = observe.lo
+  method       = "var4d"
+  members      = 32
+  var4d {
+    climatology = 20000
+  }
+}
 evaluate "lo" {
   observations = observe.lo
   reference    = filter.lo
-  posteriors   = [sample.lo_c0, sample.lo_c1, sample.lo_m1]
+  posteriors   = [sample.lo_c0, sample.lo_c1, sample.lo_m1, assimilate.lo_enks, assimilate.lo_4dvar]
 }
 `
 
@@ -229,6 +241,45 @@ func TestGuidedPosteriorOnTrainedModel(t *testing.T) {
 	m1 := scores["sample.lo_m1"]
 	if !(m1.logPrior > 0.5*c0.logPrior) || !(m1.resid > 0.2*noise && m1.resid < 3*noise) {
 		t.Errorf("MMPS C = 1: log-prior %.1f (C = 0 Gaussian %.1f), residual rms %.4f (σ_y %.2f)", m1.logPrior, c0.logPrior, m1.resid, noise)
+	}
+}
+
+// TestClassicalBaselines: the EnKS and 4D-Var rows of the tiny study.
+// Both assimilate the same observation sets as SDA; on Lorenz "lo" they
+// come close to the particle filter (the smoother in W1, both in the
+// observation fit), far closer than SDA without corrections.
+func TestClassicalBaselines(t *testing.T) {
+	s := runStudy(t)
+	rec, err := s.ws.Latest("evaluate.lo")
+	if err != nil || rec == nil {
+		t.Fatal(err)
+	}
+	o, _ := rec.Output("summary")
+	b, err := os.ReadFile(s.ws.OutPath("evaluate.lo", o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var summary []stages.StageSummary
+	if err := json.Unmarshal(b, &summary); err != nil {
+		t.Fatal(err)
+	}
+	med := map[string]map[string]float64{}
+	for _, st := range summary {
+		med[st.Stage] = map[string]float64{}
+		for k, v := range st.Medians {
+			med[st.Stage][k] = float64(v)
+		}
+		t.Logf("%-22s %-9s lp %9.1f ll %6.2f w1 %6.2f", st.Stage, st.Role, med[st.Stage]["log_prior"], med[st.Stage]["log_lik"], med[st.Stage]["w1"])
+		if strings.HasPrefix(st.Stage, "assimilate.") && (st.Role != "baseline" || st.Method == "") {
+			t.Errorf("%s has role %q, method %q", st.Stage, st.Role, st.Method)
+		}
+	}
+	filter, c0 := med["filter.lo"], med["sample.lo_c0"]
+	for _, addr := range []string{"assimilate.lo_enks", "assimilate.lo_4dvar"} {
+		m := med[addr]
+		if !(math.Abs(m["log_lik"]-filter["log_lik"]) < 3) || !(m["w1"] < c0["w1"]) {
+			t.Errorf("%s: log-likelihood %.2f (filter %.2f), W1 %.2f (SDA C = 0: %.2f)", addr, m["log_lik"], filter["log_lik"], m["w1"], c0["w1"])
+		}
 	}
 }
 
