@@ -31,8 +31,7 @@ func (s *Solver) component(dst, c, u, v []float64, isU bool) {
 	dt, alpha, lam, nu2 := s.dt, s.cfg.Drag, s.lam, s.nu2
 	for i := range n {
 		s.fluxX(s.fx, c, u, i, isU)
-		ci := c[i*n : (i+1)*n]
-		pad(cp, ci)
+		pad(cp, c[i*n:(i+1)*n])
 		if isU {
 			average(ay, v[i*n:(i+1)*n], v[next(i, n)*n:(next(i, n)+1)*n])
 		} else {
@@ -42,13 +41,7 @@ func (s *Solver) component(dst, c, u, v []float64, isU bool) {
 		fy[0] = fy[n]
 		im, ip := prev(i, n), next(i, n)
 		cm, cpl, di := c[im*n:(im+1)*n], c[ip*n:(ip+1)*n], dst[i*n:(i+1)*n]
-		fx, fp := s.fx[:n], s.fprev[:n]
-		_, _, _, _ = cm[n-1], cpl[n-1], di[n-1], force[n-1]
-		for j := range n {
-			lap := cm[j] + cpl[j] + cp[j] + cp[j+2] - 4*ci[j]
-			div := fx[j] - fp[j] + fy[j+1] - fy[j]
-			di[j] = ci[j] - lam*div + dt*(nu2*lap+force[j]-alpha*ci[j])
-		}
+		updateRow(di, cm, cpl, cp, s.fx[:n], s.fprev[:n], fy, force, lam, dt, nu2, alpha)
 		s.fprev, s.fx = s.fx, s.fprev
 	}
 }
@@ -79,6 +72,26 @@ func prev(i, n int) int {
 		return n - 1
 	}
 	return i - 1
+}
+
+// updateRowGo writes one row of the predictor,
+//
+//	c* = c − λ·(Fx[j] − Fx'[j] + Fy[j+½] − Fy[j−½]) + dt·(ν/h²·L c + f − α c),
+//
+// from the rows above (cm) and below (cpl), the padded row cp (cp[j+1] is
+// c[j]), this row's and the previous row's x-fluxes fx and fp, the
+// y-fluxes fy (fy[j] is the flux across the face before c[j]) and the
+// force; L is the 5-point Laplacian with unit spacing.
+func updateRowGo(di, cm, cpl, cp, fx, fp, fy, force []float64, lam, dt, nu2, alpha float64) {
+	n := len(di)
+	_, _, _, _, _, _ = cm[n-1], cpl[n-1], cp[n+2], fx[n-1], fp[n-1], force[n-1]
+	_ = fy[n]
+	for j := range n {
+		cj := cp[j+1]
+		lap := cm[j] + cpl[j] + cp[j] + cp[j+2] - 4*cj
+		div := fx[j] - fp[j] + fy[j+1] - fy[j]
+		di[j] = cj - lam*div + dt*(nu2*lap+force[j]-alpha*cj)
+	}
 }
 
 // pad writes row c (length N) into p (length N+3) with one periodic

@@ -58,3 +58,54 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func updateRowAVX512(di, cm, cpl, cp, fx, fp, fy, force *float64, lam, dt, nu2, alpha float64, n int)
+//
+// updateRowGo for n a multiple of 8, with its operations in its order.
+TEXT ·updateRowAVX512(SB), NOSPLIT, $0-104
+	MOVQ di+0(FP), DI
+	MOVQ cm+8(FP), R8
+	MOVQ cpl+16(FP), R9
+	MOVQ cp+24(FP), R10
+	MOVQ fx+32(FP), R11
+	MOVQ fp+40(FP), R12
+	MOVQ fy+48(FP), R13
+	MOVQ force+56(FP), R14
+	VBROADCASTSD lam+64(FP), Z24
+	VBROADCASTSD dt+72(FP), Z25
+	VBROADCASTSD nu2+80(FP), Z26
+	VBROADCASTSD alpha+88(FP), Z27
+	MOVQ n+96(FP), CX
+	MOVQ $0x4010000000000000, AX // 4.0
+	VPBROADCASTQ AX, Z28
+	XORQ BX, BX
+
+uloop:
+	CMPQ    BX, CX
+	JGE     udone
+	VMOVUPD 8(R10)(BX*8), Z0  // c = cp[j+1]
+	VMOVUPD (R8)(BX*8), Z1    // cm
+	VADDPD  (R9)(BX*8), Z1, Z1 // + cpl
+	VADDPD  (R10)(BX*8), Z1, Z1 // + cp[j]
+	VADDPD  16(R10)(BX*8), Z1, Z1 // + cp[j+2]
+	VMULPD  Z28, Z0, Z2       // 4c
+	VSUBPD  Z2, Z1, Z1        // lap
+	VMOVUPD (R11)(BX*8), Z3   // fx
+	VSUBPD  (R12)(BX*8), Z3, Z3 // − fp
+	VADDPD  8(R13)(BX*8), Z3, Z3 // + fy[j+1]
+	VSUBPD  (R13)(BX*8), Z3, Z3  // − fy[j]
+	VMULPD  Z24, Z3, Z3       // λ·div
+	VMULPD  Z26, Z1, Z1       // ν/h²·lap
+	VADDPD  (R14)(BX*8), Z1, Z1 // + f
+	VMULPD  Z27, Z0, Z4       // α·c
+	VSUBPD  Z4, Z1, Z1
+	VMULPD  Z25, Z1, Z1       // dt·(…)
+	VSUBPD  Z3, Z0, Z0        // c − λ·div
+	VADDPD  Z1, Z0, Z0
+	VMOVUPD Z0, (DI)(BX*8)
+	ADDQ    $8, BX
+	JMP     uloop
+
+udone:
+	VZEROUPPER
+	RET
