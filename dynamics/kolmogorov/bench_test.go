@@ -3,6 +3,7 @@ package kolmogorov
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -23,5 +24,31 @@ func BenchmarkStep(b *testing.B) {
 				s.Step(x)
 			}
 		})
+	}
+}
+
+// BenchmarkTrajectory simulates the reference's trajectories (64 burn-in
+// and 64 stored snapshots 0.2 apart: 25.6 time units, stored at 64²) with
+// Generate, one trajectory per core on one core and on two, and reports
+// seconds per trajectory (wall time / trajectories). The core count is set
+// here, not with -cpu, which does not reach sub-benchmarks that use
+// b.Loop. The reference's jobs have 5 minutes per trajectory; the goal is
+// ≤ 30 s on one core.
+func BenchmarkTrajectory(b *testing.B) {
+	for _, n := range []int{256, 128} {
+		for _, procs := range []int{1, 2} {
+			b.Run(fmt.Sprintf("grid=%d/cores=%d", n, procs), func(b *testing.B) {
+				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+				cfg := DefaultConfig()
+				cfg.Grid = n
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := Generate(cfg, procs, 1); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(b.Elapsed().Seconds()/float64(b.N*procs), "s/traj")
+			})
+		}
 	}
 }

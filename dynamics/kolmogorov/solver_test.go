@@ -163,7 +163,11 @@ func TestProjectDivergenceFree(t *testing.T) {
 // tends to the continuum A sin(k y)/(νk² + α) = sin(4y)/(16ν + 0.1) as
 // O((kh)²).
 func TestLaminarKolmogorov(t *testing.T) {
-	for _, n := range []int{32, 64} {
+	grids := []int{32, 64}
+	if testing.Short() {
+		grids = grids[:1] // 64² takes 10 s under the race detector
+	}
+	for _, n := range grids {
 		c := testConfig(n, 10)
 		c.InitialMaxSpeed = 1e-3
 		s, err := NewSolver(c)

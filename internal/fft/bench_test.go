@@ -71,21 +71,6 @@ func BenchmarkForward2D(b *testing.B) {
 	}
 }
 
-func BenchmarkInverse2D(b *testing.B) {
-	for _, n := range []int{64, 256} {
-		a := benchInput(n)
-		p := NewPlan2D(n)
-		c := make([]complex128, p.SpectrumLen())
-		p.Forward(c, a)
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				p.Inverse(a, c)
-			}
-		})
-	}
-}
-
 // BenchmarkComplex1D compares 1-D complex transforms.
 func BenchmarkComplex1D(b *testing.B) {
 	for _, n := range []int{128, 256} {

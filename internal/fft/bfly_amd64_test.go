@@ -47,3 +47,27 @@ func sameBits(a, b complex128) bool {
 	}
 	return same(real(a), real(b)) && same(imag(a), imag(b))
 }
+
+// BenchmarkRoundTrip2D times a forward and an inverse N×N transform with
+// and without the AVX-512 butterflies.
+func BenchmarkRoundTrip2D(b *testing.B) {
+	for _, n := range []int{64, 128, 256} {
+		a := benchInput(n)
+		p := NewPlan2D(n)
+		c := make([]complex128, p.SpectrumLen())
+		for _, avx := range []bool{true, false} {
+			if avx && !haveAVX512 {
+				continue
+			}
+			b.Run(fmt.Sprintf("avx512=%v/n=%d", avx, n), func(b *testing.B) {
+				defer func(v bool) { haveAVX512 = v }(haveAVX512)
+				haveAVX512 = avx
+				b.ReportAllocs()
+				for b.Loop() {
+					p.Forward(c, a)
+					p.Inverse(a, c)
+				}
+			})
+		}
+	}
+}
