@@ -1,6 +1,7 @@
 package kolmogorov
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -43,7 +44,7 @@ func BenchmarkTrajectory(b *testing.B) {
 				cfg.Grid = n
 				b.ReportAllocs()
 				for b.Loop() {
-					if _, err := Generate(cfg, procs, 1); err != nil {
+					if _, err := Generate(context.Background(), cfg, procs, 1); err != nil {
 						b.Fatal(err)
 					}
 				}

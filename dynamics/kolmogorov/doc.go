@@ -71,12 +71,13 @@
 //
 // # Cost
 //
-// One step at 256² takes about 1.1 ms of CPU on one core of the
-// development machine (AMD EPYC, Zen 5): two 256² real FFTs for the
-// pressure (internal/fft), and an AVX-512 kernel for the van Leer fluxes
-// and the predictor, bit-identical to the portable Go. A reference
-// trajectory (128 intervals of 82 steps) takes 12–15 s of CPU, 2–3 s at
-// 128²; BenchmarkTrajectory measures the wall time.
+// One step at 256² takes 1.0 ms of CPU on one core of the development
+// machine (AMD EPYC, Zen 5; 1.8 ms with the portable Go kernels): two 256²
+// real FFTs for the pressure (internal/fft), and AVX-512 kernels for the
+// van Leer fluxes and the predictor update that give the portable Go's
+// bits. A reference trajectory (128 intervals of 82 steps) takes about
+// 11 s of CPU at 256² and 1.3–1.7 s at 128² (41 steps per interval);
+// BenchmarkTrajectory measures the wall time on one core and two.
 //
 // # Grid resolution
 //

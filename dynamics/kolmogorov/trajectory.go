@@ -1,6 +1,7 @@
 package kolmogorov
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 
@@ -21,33 +22,26 @@ func (c Config) TrajectoryLen() int { return c.Snapshots * c.StateLen() }
 // stored, then Snapshots intervals whose end states are coarsened by
 // Factor() and stored. x is the (2, N, N) float64 simulation state; on
 // return it holds the last full-resolution state. Trajectory returns a
-// *NonFiniteError (Trajectory 0) if the velocity stops being finite.
-func (s *Solver) Trajectory(dst []float32, x []float64, rng *rand.Rand) error {
-	if err := s.trajectory(dst, x, rng); err != nil {
-		return err
-	}
-	return nil
-}
-
-func (s *Solver) trajectory(dst []float32, x []float64, rng *rand.Rand) *NonFiniteError {
+// *NonFiniteError (Trajectory 0) if the velocity stops being finite, or
+// ctx.Err() if ctx is done before the end (it checks once per interval).
+func (s *Solver) Trajectory(ctx context.Context, dst []float32, x []float64, rng *rand.Rand) error {
 	cfg := s.cfg
 	if len(dst) != cfg.TrajectoryLen() || len(x) != 2*s.n*s.n {
 		panic("kolmogorov: Solver.Trajectory needs dst (Snapshots, 2, R, R) and x (2, N, N)")
 	}
 	s.InitialField(x, rng)
-	for k := 1; k <= cfg.BurnIn; k++ {
+	d := cfg.StateLen()
+	for k := 1; k <= cfg.BurnIn+cfg.Snapshots; k++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		s.Advance(x)
 		if !allFinite(x) {
 			return &NonFiniteError{Interval: k}
 		}
-	}
-	d := cfg.StateLen()
-	for t := range cfg.Snapshots {
-		s.Advance(x)
-		if !allFinite(x) {
-			return &NonFiniteError{Interval: cfg.BurnIn + t + 1}
+		if t := k - cfg.BurnIn - 1; t >= 0 {
+			s.coarsen32(dst[t*d:(t+1)*d], x)
 		}
-		s.coarsen32(dst[t*d:(t+1)*d], x)
 	}
 	return nil
 }
@@ -110,9 +104,9 @@ const TrajectoriesPerChunk = 1
 // trajectories of a larger run equal a run of k.
 //
 // Generate returns an error wrapping ErrSize if nTraj < 1, ErrParams if
-// cfg is invalid, or a *NonFiniteError naming the first trajectory that
-// diverged.
-func Generate(cfg Config, nTraj int, seed uint64) ([]float32, error) {
+// cfg is invalid, a *NonFiniteError naming the first trajectory that
+// diverged, or ctx.Err() if ctx is done first.
+func Generate(ctx context.Context, cfg Config, nTraj int, seed uint64) ([]float32, error) {
 	if nTraj < 1 {
 		return nil, fmt.Errorf("%w: Generate(nTraj %d): want ≥ 1", ErrSize, nTraj)
 	}
@@ -130,8 +124,11 @@ func Generate(cfg Config, nTraj int, seed uint64) ([]float32, error) {
 		return func(c int) error {
 			for n := c * TrajectoriesPerChunk; n < min((c+1)*TrajectoriesPerChunk, nTraj); n++ {
 				src.Seed(dynamics.StreamSeeds(seed, uint64(n)))
-				if err := s.trajectory(out[n*l:(n+1)*l], x, rng); err != nil {
-					err.Trajectory = n
+				err := s.Trajectory(ctx, out[n*l:(n+1)*l], x, rng)
+				if nf, ok := err.(*NonFiniteError); ok {
+					nf.Trajectory = n
+				}
+				if err != nil {
 					return err
 				}
 			}

@@ -1,6 +1,7 @@
 package kolmogorov
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -23,7 +24,7 @@ func TestGenerateDeterministic(t *testing.T) {
 	var runs [][]float32
 	for _, procs := range []int{1, 2} {
 		prev := runtime.GOMAXPROCS(procs)
-		out, err := Generate(c, 3, 11)
+		out, err := Generate(context.Background(), c, 3, 11)
 		runtime.GOMAXPROCS(prev)
 		if err != nil {
 			t.Fatal(err)
@@ -38,7 +39,7 @@ func TestGenerateDeterministic(t *testing.T) {
 	}
 	// The first trajectories of a larger run equal a smaller run, and
 	// trajectory n is Trajectory on the stream (seed, n).
-	one, err := Generate(c, 1, 11)
+	one, err := Generate(context.Background(), c, 1, 11)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,14 +52,14 @@ func TestGenerateDeterministic(t *testing.T) {
 	}
 	traj := make([]float32, c.TrajectoryLen())
 	x := make([]float64, 2*c.Grid*c.Grid)
-	if err := s.Trajectory(traj, x, dynamics.NewStream(11, 2)); err != nil {
+	if err := s.Trajectory(context.Background(), traj, x, dynamics.NewStream(11, 2)); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(traj, runs[0][2*c.TrajectoryLen():]) {
 		t.Error("trajectory 2 is not Trajectory on stream (11, 2)")
 	}
 	// Different seeds give different data.
-	other, err := Generate(c, 1, 12)
+	other, err := Generate(context.Background(), c, 1, 12)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +76,7 @@ func TestTrajectoryIsCoarsenedSimulation(t *testing.T) {
 	}
 	traj := make([]float32, c.TrajectoryLen())
 	x := make([]float64, 2*c.Grid*c.Grid)
-	if err := s.Trajectory(traj, x, rand.New(rand.NewPCG(1, 2))); err != nil {
+	if err := s.Trajectory(context.Background(), traj, x, rand.New(rand.NewPCG(1, 2))); err != nil {
 		t.Fatal(err)
 	}
 	// Replay: initial field, BurnIn + Snapshots intervals, coarsen the last.
@@ -97,19 +98,24 @@ func TestTrajectoryIsCoarsenedSimulation(t *testing.T) {
 }
 
 func TestGenerateErrors(t *testing.T) {
-	if _, err := Generate(smallConfig(), 0, 1); !errors.Is(err, ErrSize) {
+	if _, err := Generate(context.Background(), smallConfig(), 0, 1); !errors.Is(err, ErrSize) {
 		t.Errorf("0 trajectories: %v, want ErrSize", err)
 	}
 	c := smallConfig()
 	c.Resolution = 12
-	if _, err := Generate(c, 1, 1); !errors.Is(err, ErrParams) {
+	if _, err := Generate(context.Background(), c, 1, 1); !errors.Is(err, ErrParams) {
 		t.Errorf("resolution 12 of grid 32: %v, want ErrParams", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Generate(ctx, DefaultConfig(), 4, 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: %v, want context.Canceled", err)
 	}
 	// A forcing of 10⁴ accelerates the flow far beyond the speed the time
 	// step was chosen for (Courant 0.5 at speed 5), which blows up.
 	c = smallConfig()
 	c.ForcingAmplitude = 1e4
-	_, err := Generate(c, 2, 1)
+	_, err := Generate(context.Background(), c, 2, 1)
 	var nf *NonFiniteError
 	if !errors.As(err, &nf) || !errors.Is(err, ErrNonFinite) || nf.Trajectory != 0 {
 		t.Errorf("unstable run: %v, want a NonFiniteError for trajectory 0", err)
@@ -128,7 +134,7 @@ func TestForecast(t *testing.T) {
 	}
 	traj := make([]float32, c.TrajectoryLen())
 	x := make([]float64, 2*c.Grid*c.Grid)
-	if err := s.Trajectory(traj, x, rand.New(rand.NewPCG(8, 8))); err != nil {
+	if err := s.Trajectory(context.Background(), traj, x, rand.New(rand.NewPCG(8, 8))); err != nil {
 		t.Fatal(err)
 	}
 	d := c.StateLen()
