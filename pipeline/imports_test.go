@@ -10,7 +10,7 @@ import (
 // sciencePackages are the packages that compute: usable as a Go library,
 // they know nothing of pipelines, stages or files.
 var sciencePackages = []string{"dynamics", "diffusion", "observe", "filters", "metrics", "training",
-	"nets", "nets/resmlp", "nn", "nn/gemm", "internal/chunks", "assim", "optim", "internal/floats"}
+	"nets", "nets/resmlp", "nn", "nn/gemm", "internal/chunks", "assim", "optim", "internal/floats", "dynamics/kolmogorov", "internal/fft"}
 
 // TestFrameworkLinksNoScience checks the other side of the boundary: the
 // pipeline and the stage framework do not depend on any science package

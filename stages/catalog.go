@@ -19,7 +19,7 @@ type Catalog struct {
 // architecture is its package plus one entry here.
 func DefaultCatalog() *Catalog {
 	return &Catalog{
-		Systems: []*SystemKind{Lorenz63},
+		Systems: []*SystemKind{Lorenz63, Kolmogorov},
 		Archs:   nets.NewRegistry(resmlp.Arch),
 	}
 }

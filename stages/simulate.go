@@ -2,6 +2,7 @@ package stages
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"sdapipe/artifacts"
@@ -33,6 +34,7 @@ func newSimulate(c *Catalog) *stage.Kind {
 			{Name: "test", Schema: "trajectories", Doc: "the last 10%"},
 			{Name: "standardization", Schema: "standardization", Doc: "mean and scale per state variable or channel"},
 			{Name: "system", Schema: "system", Doc: "which dynamical system made the data"},
+			{Name: "figure", Schema: "figure", Optional: true, Doc: "snapshots of test trajectories, for systems that draw them (fields: vorticity)"},
 		},
 		Check: func(p *stage.Params) []stage.ParamError { return checkSimulate(c, p) },
 		Run:   func(ctx context.Context, env *stage.Env) error { return runSimulate(ctx, env, c) },
@@ -55,6 +57,10 @@ func checkSimulate(c *Catalog, p *stage.Params) []stage.ParamError {
 		param := "system"
 		if kind != nil && len(kind.Settings) > 0 {
 			param = kind.Name
+			var se *stage.SettingError
+			if errors.As(err, &se) {
+				param += "." + se.Setting
+			}
 		}
 		return []stage.ParamError{{Param: param, Detail: err.Error() + "."}}
 	}
@@ -94,6 +100,16 @@ func runSimulate(ctx context.Context, env *stage.Env, c *Catalog) error {
 			return err
 		}
 	}
+	if pv, ok := sys.(previewer); ok {
+		test := x[(nTrain+nValid)*per:]
+		png, err := pv.Preview(env.Addr+": test trajectories", test, nTest, length)
+		if err != nil {
+			return fmt.Errorf("figure: %w", err)
+		}
+		if err := env.WriteBytes("figure", png); err != nil {
+			return err
+		}
+	}
 	st := sys.Standardization()
 	err = env.WriteNPZ("standardization", []artifacts.NamedArray{
 		{Name: "mean", Array: artifacts.NewFloat64([]int{len(st.Mean)}, st.Mean)},
@@ -103,4 +119,10 @@ func runSimulate(ctx context.Context, env *stage.Env, c *Catalog) error {
 		return err
 	}
 	return env.WriteJSON("system", systemInfo(kind.Name, sys, p.Block(kind.Name)))
+}
+
+// A previewer is a system that draws its trajectories (n, length,
+// state...), physical units, for people to look at.
+type previewer interface {
+	Preview(title string, x []float32, n, length int) ([]byte, error)
 }

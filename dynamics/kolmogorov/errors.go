@@ -37,6 +37,21 @@ func (e *NonFiniteError) Error() string {
 func (e *NonFiniteError) Unwrap() error { return ErrNonFinite }
 
 // paramErr returns an error wrapping ErrParams that names the field.
+// A ParamError names the Config field that makes a Config invalid, its
+// value, and what would do. It unwraps to ErrParams.
+type ParamError struct {
+	Field string
+	Value any
+	Want  string
+}
+
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("%v: %s = %v: %s", ErrParams, e.Field, e.Value, e.Want)
+}
+
+// Unwrap returns ErrParams.
+func (e *ParamError) Unwrap() error { return ErrParams }
+
 func paramErr(field string, value any, want string) error {
-	return fmt.Errorf("%w: %s = %v: %s", ErrParams, field, value, want)
+	return &ParamError{Field: field, Value: value, Want: want}
 }
