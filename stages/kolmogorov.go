@@ -40,8 +40,8 @@ var kolmogorovSettings = []struct {
 // fields (u, v) on the periodic square, simulated on a fine grid with the
 // reference's finite-volume scheme and stored as block averages.
 var Kolmogorov = &SystemKind{
-	Name:     "kolmogorov",
-	Doc:      "the 2-D Kolmogorov flow (incompressible Navier–Stokes, sin(4y) forcing, drag), velocity fields (2, R, R)",
+	Name: "kolmogorov",
+	Doc:  "the 2-D Kolmogorov flow (incompressible Navier–Stokes, sin(4y) forcing, drag), velocity fields (2, R, R)",
 	Settings: func() []stage.ParamSpec {
 		var out []stage.ParamSpec
 		for _, s := range kolmogorovSettings {
