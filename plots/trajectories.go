@@ -22,9 +22,11 @@ type Panel struct {
 }
 
 // An Ensemble is a named set of trajectories, each a series over time 0, 1, ….
+// Ensembles are drawn translucent and thin unless Solid is set.
 type Ensemble struct {
 	Name    string
 	Members [][]float64
+	Solid   bool
 }
 
 // Panels draws one panel per row and returns the PNG.
@@ -43,12 +45,16 @@ func Panels(title string, panels []Panel) ([]byte, error) {
 			// color.RGBA is alpha-premultiplied; NRGBA takes straight alpha.
 			r, g, b, _ := Palette[e%len(Palette)].RGBA()
 			c := color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x50}
+			width := vg.Points(0.6)
+			if ens.Solid {
+				c.A, width = 0xff, vg.Points(1.5)
+			}
 			for j, m := range ens.Members {
 				l, err := plotter.NewLine(series(m))
 				if err != nil {
 					return nil, err
 				}
-				l.Color, l.Width = c, vg.Points(0.6)
+				l.Color, l.Width = c, width
 				p.Add(l)
 				if j == 0 {
 					solid := c

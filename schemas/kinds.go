@@ -98,3 +98,9 @@ var (
 		Doc: "medians over observation sets of each metric per stage, with each stage's settings",
 	})
 )
+
+// ModeSummary records a mode search.
+var ModeSummary = declare(&Kind{
+	Name: "modesummary", Format: JSON,
+	Doc: "per observation set: the cost of each 4D-Var optimum and the indices of the distinct modes",
+})

@@ -44,7 +44,7 @@ func (c *Catalog) systemNames() []string {
 
 // Kinds returns sdapipe's stage kinds over catalog c, in pipeline order.
 func Kinds(c *Catalog) []*stage.Kind {
-	return []*stage.Kind{newSimulate(c), newTrain(c), newObserve(c), newFilter(c), newSample(c), newAssimilate(c), newEvaluate(c)}
+	return []*stage.Kind{newSimulate(c), newTrain(c), newObserve(c), newFilter(c), newSample(c), newAssimilate(c), newModes(c), newEvaluate(c)}
 }
 
 // Default returns the registry of every stage kind sdapipe ships, over the

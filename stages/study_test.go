@@ -94,6 +94,26 @@ assimilate "lo_4dvar" {
     climatology = 20000
   }
 }
+observe "modes" {
+  data      = simulate.lorenz
+  length    = 49
+  count     = 1
+  variables = [2]
+  every     = 4
+  noise     = 0.1
+}
+sample "modes" {
+  model        = train.k2
+  observations = observe.modes
+  samples      = 8
+  steps        = 64
+  corrections  = 2
+  tau          = 0.5
+}
+modes "demo" {
+  observations = observe.modes
+  starts       = sample.modes
+}
 evaluate "lo" {
   observations = observe.lo
   reference    = filter.lo
@@ -279,6 +299,46 @@ func TestClassicalBaselines(t *testing.T) {
 		m := med[addr]
 		if !(math.Abs(m["log_lik"]-filter["log_lik"]) < 3) || !(m["w1"] < c0["w1"]) {
 			t.Errorf("%s: log-likelihood %.2f (filter %.2f), W1 %.2f (SDA C = 0: %.2f)", addr, m["log_lik"], filter["log_lik"], m["w1"], c0["w1"])
+		}
+	}
+}
+
+// TestModes: the mode search from SDA samples ends at optima that explain
+// the observations (residual rms at the observed states below 3σ_y: a
+// 4D-Var optimum trades the fit against the dynamics) and merges them into
+// at least one and at most as many modes as starts.
+func TestModes(t *testing.T) {
+	s := runStudy(t)
+	rec, err := s.ws.Latest("modes.demo")
+	if err != nil || rec == nil {
+		t.Fatal(err)
+	}
+	o, _ := rec.Output("summary")
+	b, err := os.ReadFile(s.ws.OutPath("modes.demo", o))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum stages.ModeSummary
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Modes) != 1 || len(sum.Modes[0]) < 1 || len(sum.Modes[0]) > 8 {
+		t.Fatalf("modes %v", sum.Modes)
+	}
+	opt := f64(s.array(t, "modes.demo", "optima"))
+	y := f64(s.array(t, "observe.modes", "observations"))
+	sys := dynamics.NewLorenz63()
+	for _, mi := range sum.Modes[0] {
+		x := opt[mi*49*3 : (mi+1)*49*3]
+		var ss float64
+		for j := range 13 {
+			r := (x[j*4*3+2]-sys.Mean[2])/sys.Scale[2] - y[j]
+			ss += r * r
+		}
+		rms := math.Sqrt(ss / 13)
+		t.Logf("mode %d: cost %.2f, residual rms %.3f (σ_y 0.1)", mi, sum.Costs[0][mi], rms)
+		if !(rms < 0.3) {
+			t.Errorf("mode %d misses the observations: residual rms %.3f", mi, rms)
 		}
 	}
 }
