@@ -12,11 +12,12 @@ import (
 // stages and outputs, not on their sizes.
 func shrink() []string {
 	byKind := map[string][]string{
-		"simulate": {"trajectories=100", "burn_in=10", "length=80"},
-		"train":    {"steps=2", "resmlp.width=16", "valid_windows=8", "check_samples=4", "check_steps=2"},
-		"observe":  {"count=1"},
-		"filter":   {"particles=64", "keep=8"},
-		"sample":   {"samples=2", "steps=2"},
+		"simulate":   {"trajectories=100", "burn_in=10", "length=80"},
+		"train":      {"steps=2", "resmlp.width=16", "valid_windows=8", "check_samples=4", "check_steps=2"},
+		"observe":    {"count=1"},
+		"filter":     {"particles=64", "keep=8"},
+		"sample":     {"samples=2", "steps=2"},
+		"assimilate": {"members=4"},
 	}
 	cfg, diags := Load(testKinds, "pipeline.hcl", ".", sdapipe.DefaultPipeline, nil)
 	if diags.HasErrors() {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -430,9 +431,21 @@ func (c *Config) resolveRefs() hcl.Diagnostics {
 				st.Refs = append(st.Refs, Ref{Param: keys[i], Stage: addr, Range: r})
 			}
 		}
-		sort.Slice(st.Refs, func(i, j int) bool { return st.Refs[i].Param < st.Refs[j].Param })
+		sort.Slice(st.Refs, func(i, j int) bool { return paramLess(st.Refs[i].Param, st.Refs[j].Param) })
 	}
 	return diags
+}
+
+// paramLess orders input keys by parameter name, then list elements by
+// index: posteriors[2] before posteriors[10].
+func paramLess(a, b string) bool {
+	ba, bb := stage.BaseParam(a), stage.BaseParam(b)
+	if ba != bb {
+		return ba < bb
+	}
+	ia, _ := strconv.Atoi(strings.Trim(a[len(ba):], "[]"))
+	ib, _ := strconv.Atoi(strings.Trim(b[len(bb):], "[]"))
+	return ia < ib
 }
 
 func (c *Config) suggest(addr string, kinds []string) string {

@@ -49,7 +49,7 @@ func newAssimilate(c *Catalog) *stage.Kind {
 					Doc: "weak-constraint (model error from the transition noise) after the strong-constraint pass"},
 				{Name: "grad_tol", Type: stage.Float, Default: 1e-3, Min: stage.Bound(0), Doc: "L-BFGS gradient tolerance"},
 				{Name: "max_iter", Type: stage.Int, Default: int64(2000), Min: stage.Bound(1), Doc: "L-BFGS iterations per run"},
-				{Name: "climatology", Type: stage.Int, Default: int64(100000), Min: stage.Bound(10),
+				{Name: "climatology", Type: stage.Int, Default: int64(10000), Min: stage.Bound(10),
 					Doc: "states drawn from the attractor for the background's mean and covariance"},
 			}},
 		},
