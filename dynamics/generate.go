@@ -2,6 +2,7 @@ package dynamics
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"sdapipe/internal/chunks"
@@ -105,4 +106,24 @@ func nonFinite(x []float64) int {
 func Split(n int) (train, valid, test int) {
 	i, j := 8*n/10, 9*n/10
 	return i, j - i, n - j
+}
+
+// SplitFractions generalises Split to declared fractions of validation and
+// test trajectories, taken in trajectory order: train = ⌊(1 − valid −
+// test)·n⌋, valid = ⌊(1 − test)·n⌋ − train, test = the rest. With valid =
+// test = 0.1 it equals Split(n). A product that lands within rounding
+// (10⁻¹²·n) below a whole number counts as that number, so decimal
+// fractions such as 0.1 split as written. It returns an error wrapping
+// ErrSize unless 0 ≤ valid, test and valid + test ≤ 1.
+func SplitFractions(n int, valid, test float64) (nTrain, nValid, nTest int, err error) {
+	if n < 0 || !(valid >= 0 && test >= 0 && valid+test <= 1) {
+		return 0, 0, 0, fmt.Errorf("%w: SplitFractions(%d, %v, %v): want n ≥ 0, fractions ≥ 0 summing to at most 1", ErrSize, n, valid, test)
+	}
+	floor := func(f float64) int {
+		x := f * float64(n)
+		return min(n, int(math.Floor(x+1e-12*float64(n))))
+	}
+	i := floor(1 - valid - test)
+	j := max(i, floor(1-test))
+	return i, j - i, n - j, nil
 }

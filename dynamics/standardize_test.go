@@ -1,6 +1,7 @@
 package dynamics
 
 import (
+	"errors"
 	"math"
 	"testing"
 )
@@ -67,4 +68,55 @@ func TestStandardizationPanicsOnPartialState(t *testing.T) {
 	}()
 	s := Identity(2, 3)
 	s.Apply(make([]float64, 5), make([]float64, 5))
+}
+
+// TestFitStandardization: per-entry mean and population standard deviation
+// over every state and inner value, checked against hand-computed values;
+// a large offset does not cancel (two passes), and the fitted map sends
+// the data to mean 0, scale 1.
+func TestFitStandardization(t *testing.T) {
+	// Two entries of two inner values, three states: entry 0 holds
+	// 1,2,3,4,5,6 (mean 3.5, variance 35/12), entry 1 holds 1e9 ± 1.
+	x := []float64{
+		1, 2, 1e9 - 1, 1e9 + 1,
+		3, 4, 1e9 + 1, 1e9 - 1,
+		5, 6, 1e9 - 1, 1e9 + 1,
+	}
+	s, err := FitStandardization(x, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tolerances: a handful of float64 roundings of O(1) values.
+	if math.Abs(s.Mean[0]-3.5) > 1e-15 || math.Abs(s.Scale[0]-math.Sqrt(35.0/12)) > 1e-15 {
+		t.Errorf("entry 0: mean %v scale %v, want 3.5 and √(35/12)", s.Mean[0], s.Scale[0])
+	}
+	if s.Mean[1] != 1e9 || s.Scale[1] != 1 {
+		t.Errorf("entry 1: mean %v scale %v, want 1e9 and 1", s.Mean[1], s.Scale[1])
+	}
+	y := make([]float64, len(x))
+	s.Apply(y, x)
+	for c := range 2 {
+		var m, v float64
+		for off := 0; off < len(y); off += 4 {
+			for _, e := range y[off+2*c : off+2*c+2] {
+				m += e / 6
+				v += e * e / 6
+			}
+		}
+		if math.Abs(m) > 1e-12 || math.Abs(v-1) > 1e-12 {
+			t.Errorf("entry %d standardised to mean %v, mean square %v", c, m, v)
+		}
+	}
+}
+
+func TestFitStandardizationRejectsConstantAndNonFinite(t *testing.T) {
+	_, err := FitStandardization([]float64{1, 7, 2, 7, 3, 7}, 2, 1)
+	var ce *ConstantError
+	if !errors.As(err, &ce) || ce.Entry != 1 || ce.Value != 7 || !errors.Is(err, ErrParams) {
+		t.Errorf("constant entry 1: got %v", err)
+	}
+	_, err = FitStandardization([]float64{1, math.Inf(1), 2, 3}, 2, 1)
+	if !errors.Is(err, ErrNonFinite) {
+		t.Errorf("infinite value: got %v", err)
+	}
 }
