@@ -2,7 +2,10 @@
 // experiments (docs/method.md §6.2): the Wasserstein-1 distance between two
 // sample sets by exact optimal transport, the expected log-prior and
 // log-likelihood of posterior samples, and summary statistics (RMSE of
-// the posterior mean, ensemble spread, median over observations).
+// the posterior mean, ensemble spread, median over observations). For
+// data without a known transition density it adds scores that need none:
+// the ensemble CRPS, the spread–error ratio and the standard deviation of
+// the observation residuals A(x) − y.
 //
 // Conventions:
 //   - Sample sets are row-major float64 arrays (n, …): n samples of a

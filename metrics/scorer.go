@@ -18,19 +18,28 @@ type Row struct {
 }
 
 // A Scorer computes the metrics of docs/method.md §6.2 for ensembles of
-// trajectories of a chain given observation sets: the expected log-prior
-// under the chain's transition density, the expected log-likelihood of the
-// observations (the operator acts on standardised states), the RMSE of the
-// ensemble mean to the truth, the ensemble spread, and W1 against a
-// reference ensemble (the particle filter's second run). Trajectories are
-// float32 in physical units.
+// trajectories given observation sets, and those that hold without a
+// known transition density. Trajectories are float32 in physical units.
+//
+// Per ensemble and observation set it gives, in this order:
+//   - log_prior, the expected log-prior under the chain's transition
+//     density, when Chain is not nil;
+//   - log_lik, the expected log-likelihood of the observations, and
+//     resid_std, the standard deviation of A(x) − y over every sample and
+//     observed value (ResidualStd), to compare with σ_y; the operator acts
+//     on states standardised by Std;
+//   - with Truth: rmse of the ensemble mean to the truth;
+//   - with two samples or more: spread, and with Truth also
+//     spread_error (SpreadErrorRatio) and crps (MeanCRPS);
+//   - when asked: w1 against the reference ensemble Second.
 type Scorer struct {
-	Chain  dynamics.System
+	Chain  dynamics.System          // the transition density, or nil
+	Std    dynamics.Standardization // physical to standardised units
 	Op     observe.Operator
 	Noise  float64   // σ_y
 	Y      []float32 // (sets, M) observations, standardised units
 	Truth  []float32 // (sets, L, D) true trajectories, or nil
-	Second []float32 // (sets, Keep, L, D) the reference ensemble
+	Second []float32 // (sets, Keep, L, D) the reference ensemble, or nil
 	Keep   int
 }
 
@@ -42,19 +51,32 @@ func (s *Scorer) Score(stage string, o int, ens []float32, n int, withW1 bool) (
 	length, d := s.Op.Shape()
 	ev, m := length*d, s.Op.Outputs()
 	x := floats.To64(ens[:n*ev])
-	rows := []Row{{stage, o, "log_prior", ExpectedLogPrior(s.Chain, x, length)}}
+	var rows []Row
+	if s.Chain != nil {
+		rows = append(rows, Row{stage, o, "log_prior", ExpectedLogPrior(s.Chain, x, length)})
+	}
 	y := floats.To64(s.Y[o*m : (o+1)*m])
 	std, ax := make([]float64, ev), make([]float64, m)
+	resid := make([]float64, 0, n*m)
 	ll := ExpectedLogLik(x, ev, func(xi []float64) float64 {
-		s.Chain.Standardize(std, xi)
-		return observe.LogLik64(s.Op, ax, y, std, s.Noise)
+		s.Std.Apply(std, xi)
+		lp := observe.LogLik64(s.Op, ax, y, std, s.Noise)
+		for k, v := range ax {
+			resid = append(resid, v-y[k])
+		}
+		return lp
 	})
-	rows = append(rows, Row{stage, o, "log_lik", ll})
+	rows = append(rows, Row{stage, o, "log_lik", ll}, Row{stage, o, "resid_std", ResidualStd(resid)})
+	var truth []float64
 	if s.Truth != nil {
-		rows = append(rows, Row{stage, o, "rmse", MeanRMSE(x, floats.To64(s.Truth[o*ev:(o+1)*ev]))})
+		truth = floats.To64(s.Truth[o*ev : (o+1)*ev])
+		rows = append(rows, Row{stage, o, "rmse", MeanRMSE(x, truth)})
 	}
 	if n > 1 {
 		rows = append(rows, Row{stage, o, "spread", Spread(x, ev)})
+		if truth != nil {
+			rows = append(rows, Row{stage, o, "spread_error", SpreadErrorRatio(x, truth)}, Row{stage, o, "crps", MeanCRPS(x, truth)})
+		}
 	}
 	if withW1 {
 		if n > s.Keep {

@@ -9,7 +9,7 @@ var (
 		Name: "trajectories", Format: NPY, DType: "float32",
 		Dims:  []string{"trajectory", "time", "state..."},
 		Units: "standardised",
-		Doc:   "simulated trajectories, (x - mean) / scale per state variable or channel; state... is the state's shape ([3] for Lorenz 63, [2, 64, 64] for a velocity field)",
+		Doc:   "trajectories, simulated or read from a file, (x - mean) / scale per state variable or channel; state... is the state's shape ([3] for Lorenz 63, [2, 64, 64] for a velocity field)",
 	})
 	Standardization = declare(&Kind{
 		Name: "standardization", Format: NPZ, DType: "float64",
@@ -40,14 +40,14 @@ var (
 	})
 	Check = declare(&Kind{
 		Name: "check", Format: JSON,
-		Doc: "unconditionally sampled windows scored under the true transition density",
+		Doc: "unconditionally sampled windows scored under the true transition density, or their moments against the data's when the system has none",
 	})
 )
 
 // System describes the dynamical system behind a dataset.
 var System = declare(&Kind{
 	Name: "system", Format: JSON,
-	Doc: "the dynamical system that made the data: name, settings, state shape, transition noise variance, standardisation",
+	Doc: "the dynamical system that made the data: name (\"file\" for trajectories read from one), settings, state shape, transition noise variance, standardisation",
 })
 
 // Kinds written by the sample stage.
@@ -91,11 +91,11 @@ var (
 	Metrics = declare(&Kind{
 		Name: "metrics", Format: Arrow,
 		Columns: []string{"stage string", "observation int64", "metric string", "value float64"},
-		Doc:     "one row per posterior stage × observation set × metric (log_prior, log_lik, w1, rmse, spread)",
+		Doc:     "one row per posterior stage × observation set × metric (log_prior, log_lik, resid_std, rmse, spread, spread_error, crps, w1)",
 	})
 	Summary = declare(&Kind{
 		Name: "summary", Format: JSON,
-		Doc: "medians over observation sets of each metric per stage, with each stage's settings",
+		Doc: "medians over observation sets of each metric per stage, with each stage's settings and the metrics left out and why",
 	})
 )
 

@@ -8,29 +8,35 @@ import (
 	"sort"
 
 	"sdapipe/artifacts"
-	"sdapipe/dynamics"
 	"sdapipe/internal/floats"
 	"sdapipe/metrics"
 	"sdapipe/plots"
 	"sdapipe/stage"
 )
 
-// newEvaluate returns the evaluate kind, which scores posteriors against the particle filter's ground truth
-// with the metrics of docs/method.md §6.2, per observation set: expected log-prior,
+// newEvaluate returns the evaluate kind, which scores posteriors per
+// observation set with the metrics of docs/method.md §6.2 where they
+// apply: expected log-prior (when the system has a transition density),
 // expected log-likelihood, W1 by exact optimal transport against the
-// filter's second run, RMSE of the posterior mean to the truth and the
-// ensemble spread. The filter's first run is scored the same way (its W1
-// is the finite-sample floor), and so is the truth.
+// filter's second run (when a reference filter stage is given), RMSE of
+// the posterior mean to the truth and the ensemble spread; and with those
+// that need no transition density: the spread–error ratio, the CRPS and
+// the standard deviation of the residuals A(x) − y, against σ_y. The
+// filter's first run is scored the same way (its W1 is the finite-sample
+// floor), and so is the truth. The summary says which metrics it left out
+// and why.
 func newEvaluate(c *Catalog) *stage.Kind {
 	return &stage.Kind{
-		Name:    "evaluate",
-		Version: 1,
-		Doc:     "score posteriors against the particle filter and the truth; tables and figures",
+		Name: "evaluate",
+		// Version 2: rows resid_std, spread_error and crps for every
+		// system, the summary's omitted field, reference optional.
+		Version: 2,
+		Doc:     "score posteriors against the truth, the observations and, when given, the particle filter; tables and figures",
 		Params: []stage.ParamSpec{
 			{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system", "truth"},
 				Doc: "the observe stage the posteriors condition on"},
-			{Name: "reference", Type: stage.RefParam, RefKinds: []string{"filter"}, Uses: []string{"reference", "second"},
-				Doc: "the filter stage giving the ground truth"},
+			{Name: "reference", Type: stage.RefParam, Optional: true, RefKinds: []string{"filter"}, Uses: []string{"reference", "second"},
+				Doc: "the filter stage giving the ground truth; without it there is no W1"},
 			{Name: "posteriors", Type: stage.RefList, RefKinds: []string{"sample", "assimilate"}, Uses: []string{"posterior", "settings"},
 				Doc: "the sample (and assimilate) stages to score, e.g. [sample.lo_c0, sample.lo_c1, assimilate.lo_enks]"},
 			{Name: "w1_full", Type: stage.Bool, Default: true,
@@ -38,9 +44,9 @@ func newEvaluate(c *Catalog) *stage.Kind {
 		},
 		Outputs: []stage.OutputSpec{
 			{Name: "metrics", Schema: "metrics", Doc: "every metric of every stage and observation set"},
-			{Name: "summary", Schema: "summary", Doc: "medians over observation sets"},
+			{Name: "summary", Schema: "summary", Doc: "medians over observation sets, and the metrics left out"},
 			{Name: "figure", Schema: "figure", Doc: "median metrics against corrections C, one line per window"},
-			{Name: "trajectories", Schema: "figure", Doc: "first observation set: filter and SDA ensembles, truth, observations"},
+			{Name: "trajectories", Schema: "figure", Doc: "first observation set: SDA ensemble, the filter's if given, truth, observations"},
 		},
 		CheckGraph: checkEvaluate,
 		Run:        func(ctx context.Context, env *stage.Env) error { return runEvaluate(ctx, env, c) },
@@ -66,13 +72,15 @@ func checkEvaluate(p *stage.Params, refs stage.Resolver) []stage.ParamError {
 	return errs
 }
 
-// StageSummary is one stage's entry in the summary output.
+// StageSummary is one stage's entry in the summary output. Omitted, on
+// posteriors, maps each metric the evaluation left out to the reason.
 type StageSummary struct {
 	Stage    string            `json:"stage"`
 	Role     string            `json:"role"`             // "posterior", "baseline" (classical assimilation), "filter" or "truth"
 	Method   string            `json:"method,omitempty"` // a baseline's method
 	Settings *Settings         `json:"settings,omitempty"`
 	Medians  map[string]Number `json:"medians"`
+	Omitted  map[string]string `json:"omitted,omitempty"`
 }
 
 // A Number is a float64 that encodes as JSON null when it is not finite
@@ -90,12 +98,23 @@ func (n Number) MarshalJSON() ([]byte, error) {
 }
 
 // scorer is the metrics scorer of the evaluated observe stage, with what
-// the stage needs besides: the state's standardisation and sizes.
+// the stage needs besides: the state's sizes, whether a reference filter
+// stage was given, and the metrics left out with the reason.
 type scorer struct {
 	metrics.Scorer
-	st             dynamics.Standardization
 	nObs           int
 	length, dim, m int
+	state          []int
+	filter         string // the reference filter stage's address, or ""
+	omitted        map[string]string
+}
+
+type posterior struct {
+	addr     string
+	x        []float32
+	samples  int
+	settings Settings
+	method   string // a classical method; "" for SDA
 }
 
 func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
@@ -103,22 +122,17 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 	if err != nil {
 		return err
 	}
-	refArr, err := env.ReadArray("reference", "reference", map[string]int{"observation": s.nObs, "time": s.length}, s.dim)
-	if err != nil {
-		return err
-	}
-	reference, _ := refArr.Float32()
-	keys := env.Params.RefList("posteriors")
-	type posterior struct {
-		addr     string
-		x        []float32
-		samples  int
-		settings Settings
-		method   string // a classical method; "" for SDA
+	var reference []float32
+	if s.filter != "" {
+		refArr, err := env.ReadArray("reference", "reference", map[string]int{"observation": s.nObs, "time": s.length}, s.state...)
+		if err != nil {
+			return err
+		}
+		reference, _ = refArr.Float32()
 	}
 	var posts []posterior
-	for _, key := range keys {
-		a, err := env.ReadArray(key, "posterior", map[string]int{"observation": s.nObs, "time": s.length}, s.dim)
+	for _, key := range env.Params.RefList("posteriors") {
+		a, err := env.ReadArray(key, "posterior", map[string]int{"observation": s.nObs, "time": s.length}, s.state...)
 		if err != nil {
 			return err
 		}
@@ -135,6 +149,7 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 		posts = append(posts, pst)
 	}
 	ev := s.length * s.dim
+	withW1 := s.filter != ""
 	var rows []metrics.Row
 	bar := env.StartProgress("evaluate", int64(s.nObs))
 	for o := range s.nObs {
@@ -143,29 +158,31 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 		}
 		floorN := s.Keep
 		for _, pst := range posts {
-			r, err := s.Score(pst.addr, o, pst.x[o*pst.samples*ev:(o+1)*pst.samples*ev], pst.samples, true)
+			r, err := s.Score(pst.addr, o, pst.x[o*pst.samples*ev:(o+1)*pst.samples*ev], pst.samples, withW1)
 			if err != nil {
 				return fmt.Errorf("%s, observation set %d: %w", pst.addr, o, err)
 			}
 			rows = append(rows, r...)
 			floorN = min(floorN, pst.samples)
 		}
-		// The filter's first run, scored like a posterior at the posteriors'
-		// sample count (its W1 is the floor for that many samples).
-		filterAddr := env.Inputs["reference"].Addr
-		r, err := s.Score(filterAddr, o, reference[o*s.Keep*ev:(o+1)*s.Keep*ev], floorN, true)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, r...)
-		if env.Params.Bool("w1_full") && s.Keep > floorN {
-			a := floats.To64(reference[o*s.Keep*ev : (o+1)*s.Keep*ev])
-			b := floats.To64(s.Second[o*s.Keep*ev : (o+1)*s.Keep*ev])
-			w, err := metrics.W1(a, b, ev)
+		if withW1 {
+			// The filter's first run, scored like a posterior at the
+			// posteriors' sample count (its W1 is the floor for that many
+			// samples).
+			r, err := s.Score(s.filter, o, reference[o*s.Keep*ev:(o+1)*s.Keep*ev], floorN, true)
 			if err != nil {
 				return err
 			}
-			rows = append(rows, metrics.Row{Stage: filterAddr, Observation: o, Metric: "w1_full", Value: w})
+			rows = append(rows, r...)
+			if env.Params.Bool("w1_full") && s.Keep > floorN {
+				a := floats.To64(reference[o*s.Keep*ev : (o+1)*s.Keep*ev])
+				b := floats.To64(s.Second[o*s.Keep*ev : (o+1)*s.Keep*ev])
+				w, err := metrics.W1(a, b, ev)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, metrics.Row{Stage: s.filter, Observation: o, Metric: "w1_full", Value: w})
+			}
 		}
 		if s.Truth != nil {
 			r, err := s.Score("truth", o, s.Truth[o*ev:(o+1)*ev], 1, false)
@@ -177,11 +194,14 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 		bar.Add(1)
 	}
 	bar.Done()
-	summary := summarise(rows, env.Inputs["reference"].Addr)
+	summary := summarise(rows, s.filter)
 	for i := range summary {
 		for _, pst := range posts {
 			if pst.addr != summary[i].Stage {
 				continue
+			}
+			if len(s.omitted) > 0 {
+				summary[i].Omitted = s.omitted
 			}
 			if pst.method != "" {
 				summary[i].Role, summary[i].Method = "baseline", pst.method
@@ -191,7 +211,7 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 			summary[i].Settings = &set
 		}
 	}
-	env.Logger().Info("medians over observation sets\n" + summaryText(summary))
+	env.Logger().Info("medians over observation sets\n" + summaryText(summary, s.Noise, s.omitted))
 	if err := env.WriteArrow("metrics", metricTable(rows)); err != nil {
 		return err
 	}
@@ -205,20 +225,31 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 	if err := env.WriteBytes("figure", png); err != nil {
 		return err
 	}
-	// The trajectory figure shows the SDA posterior with the most
-	// corrections (a baseline only when there is no SDA posterior).
+	return writeEvaluateTrajectories(env, s, posts, reference)
+}
+
+// writeEvaluateTrajectories draws the first observation set: the SDA
+// posterior with the most corrections (a baseline only when there is no
+// SDA posterior), the filter's ensemble when there is one, the truth and
+// the observations.
+func writeEvaluateTrajectories(env *stage.Env, s *scorer, posts []posterior, reference []float32) error {
+	ev := s.length * s.dim
 	last := posts[len(posts)-1]
 	for _, pst := range posts {
 		if pst.method == "" && (last.method != "" || pst.settings.Corrections > last.settings.Corrections) {
 			last = pst
 		}
 	}
-	ref := &plots.Ensemble{Name: "particle filter"}
-	for i := range min(s.Keep, figureMembers) {
-		ref.Members = append(ref.Members, floats.To64(reference[i*ev:(i+1)*ev]))
+	var ref *plots.Ensemble
+	title := fmt.Sprintf("%s: observation set 0, %s (C = %d)", env.Addr, last.addr, last.settings.Corrections)
+	if reference != nil {
+		ref = &plots.Ensemble{Name: "particle filter"}
+		for i := range min(s.Keep, figureMembers) {
+			ref.Members = append(ref.Members, floats.To64(reference[i*ev:(i+1)*ev]))
+		}
+		title += " and the particle filter"
 	}
-	title := fmt.Sprintf("%s: observation set 0, %s (C = %d) and the particle filter", env.Addr, last.addr, last.settings.Corrections)
-	png, err = trajectoryFigure(title, s.st, []int{s.dim}, s.Op, s.Y[:s.m], last.x[:last.samples*ev], last.samples, truthOf(s.Truth, ev), ref)
+	png, err := trajectoryFigure(title, s.Std, s.state, s.Op, s.Y[:s.m], last.x[:last.samples*ev], last.samples, truthOf(s.Truth, ev), ref)
 	if err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
@@ -226,21 +257,20 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 }
 
 func newScorer(env *stage.Env, c *Catalog) (*scorer, error) {
-	full, sysInfo, err := c.systemOf(env, "observations")
+	sys, sysInfo, err := c.systemOf(env, "observations")
 	if err != nil {
 		return nil, err
-	}
-	sys := full.Chain()
-	if sys == nil {
-		return nil, fmt.Errorf("evaluation against the particle filter needs a system with a transition density; %s has none", sysInfo.Name)
 	}
 	op, info, err := operatorOf(env, "observations")
 	if err != nil {
 		return nil, err
 	}
 	length, dim := op.Shape()
-	s := &scorer{Scorer: metrics.Scorer{Chain: sys, Op: op, Noise: info.Noise},
-		st: full.Standardization(), length: length, dim: dim, m: op.Outputs()}
+	s := &scorer{Scorer: metrics.Scorer{Chain: sys.Chain(), Std: sys.Standardization(), Op: op, Noise: info.Noise},
+		length: length, dim: dim, m: op.Outputs(), state: info.StateShape(), omitted: map[string]string{}}
+	if s.Chain == nil {
+		s.omitted["log_prior"] = fmt.Sprintf("the system (%s) has no transition density to score trajectories under", sysInfo.Name)
+	}
 	yArr, err := env.ReadArray("observations", "observations", map[string]int{"value": s.m})
 	if err != nil {
 		return nil, err
@@ -248,13 +278,27 @@ func newScorer(env *stage.Env, c *Catalog) (*scorer, error) {
 	s.Y, _ = yArr.Float32()
 	s.nObs = yArr.Shape[0]
 	if _, ok := env.Inputs["observations"].Outputs["truth"]; ok {
-		t, err := env.ReadArray("observations", "truth", map[string]int{"observation": s.nObs, "time": length}, dim)
+		t, err := env.ReadArray("observations", "truth", map[string]int{"observation": s.nObs, "time": length}, s.state...)
 		if err != nil {
 			return nil, err
 		}
 		s.Truth, _ = t.Float32()
+	} else {
+		for _, m := range []string{"rmse", "spread_error", "crps"} {
+			s.omitted[m] = "the observations came from a file, so there is no truth to compare with"
+		}
 	}
-	sec, err := env.ReadArray("reference", "second", map[string]int{"observation": s.nObs, "time": length}, dim)
+	up, ok := env.Inputs["reference"]
+	if !ok {
+		why := "no reference filter stage was given"
+		if s.Chain == nil {
+			why = fmt.Sprintf("the system (%s) has no transition density, so no particle filter gives a reference", sysInfo.Name)
+		}
+		s.omitted["w1"] = why
+		return s, nil
+	}
+	s.filter = up.Addr
+	sec, err := env.ReadArray("reference", "second", map[string]int{"observation": s.nObs, "time": length}, s.state...)
 	if err != nil {
 		return nil, err
 	}
@@ -292,21 +336,39 @@ func summarise(rows []metrics.Row, filterAddr string) []StageSummary {
 	return out
 }
 
-func summaryText(summary []StageSummary) string {
-	cols := []string{"log_prior", "log_lik", "w1", "w1_full", "rmse", "spread"}
-	s := fmt.Sprintf("%-22s", "stage")
+func summaryText(summary []StageSummary, noise float64, omitted map[string]string) string {
+	cols := []string{"log_prior", "log_lik", "w1", "w1_full", "rmse", "spread", "spread_error", "crps", "resid_std"}
+	var present []string
 	for _, c := range cols {
-		s += fmt.Sprintf(" %10s", c)
+		for _, st := range summary {
+			if _, ok := st.Medians[c]; ok {
+				present = append(present, c)
+				break
+			}
+		}
+	}
+	s := fmt.Sprintf("%-22s", "stage")
+	for _, c := range present {
+		s += fmt.Sprintf(" %12s", c)
 	}
 	for _, st := range summary {
 		s += fmt.Sprintf("\n%-22s", st.Stage)
-		for _, c := range cols {
+		for _, c := range present {
 			if v, ok := st.Medians[c]; ok {
-				s += fmt.Sprintf(" %10.4g", float64(v))
+				s += fmt.Sprintf(" %12.4g", float64(v))
 			} else {
-				s += fmt.Sprintf(" %10s", "")
+				s += fmt.Sprintf(" %12s", "")
 			}
 		}
+	}
+	s += fmt.Sprintf("\nresid_std is the standard deviation of A(x) − y, standardised units; σ_y = %g", noise)
+	names := make([]string, 0, len(omitted))
+	for m := range omitted {
+		names = append(names, m)
+	}
+	sort.Strings(names)
+	for _, m := range names {
+		s += fmt.Sprintf("\nleft out %s: %s", m, omitted[m])
 	}
 	return s
 }
@@ -323,14 +385,38 @@ func metricTable(rows []metrics.Row) artifacts.Table {
 	}}
 }
 
+type figureMetric struct{ key, label string }
+
+// figureMetrics picks the figure's three panels: the paper's log-prior,
+// log-likelihood and W1 where the summary has them, the RMSE, CRPS and
+// spread–error ratio in place of those it lacks.
+func figureMetrics(summary []StageSummary) []figureMetric {
+	has := func(key string) bool {
+		for _, st := range summary {
+			if _, ok := st.Medians[key]; ok {
+				return true
+			}
+		}
+		return false
+	}
+	var out []figureMetric
+	for _, m := range []figureMetric{
+		{"log_prior", "E[log p(x_2:L | x_1)]"}, {"log_lik", "E[log p(y | x)]"}, {"w1", "W1 to the filter"},
+		{"rmse", "RMSE of the mean to the truth"}, {"crps", "CRPS"}, {"spread_error", "spread / error"},
+	} {
+		if len(out) < 3 && has(m.key) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 // metricsFigure draws the paper's Fig. 2 layout: each metric's median
 // against the corrections C, one line per window size, the filter as a
 // reference line.
 func metricsFigure(addr string, summary []StageSummary) ([]byte, error) {
 	var panels []plots.MetricPanel
-	for _, m := range []struct{ key, label string }{
-		{"log_prior", "E[log p(x_2:L | x_1)]"}, {"log_lik", "E[log p(y | x)]"}, {"w1", "W1 to the filter"},
-	} {
+	for _, m := range figureMetrics(summary) {
 		pn := plots.MetricPanel{Title: m.label, XLabel: "corrections C"}
 		if m.key == "log_prior" {
 			cut := -1000.0 // C = 0 reaches -10^4: keep the C ≥ 1 values readable
@@ -353,7 +439,7 @@ func metricsFigure(addr string, summary []StageSummary) ([]byte, error) {
 			case "filter":
 				pn.References = append(pn.References, plots.Reference{Name: "particle filter", Y: v})
 			case "truth":
-				if m.key != "w1" {
+				if m.key == "log_prior" || m.key == "log_lik" {
 					pn.References = append(pn.References, plots.Reference{Name: "truth", Y: v})
 				}
 			case "baseline":

@@ -12,6 +12,10 @@ import (
 // figureMembers is how many posterior samples a trajectory figure draws.
 const figureMembers = 32
 
+// figureVariables is how many state variables a trajectory figure of
+// vector states draws, one panel each: the first ones.
+const figureVariables = 4
+
 func truthOf(truth []float32, event int) []float32 {
 	if truth == nil {
 		return nil
@@ -20,9 +24,10 @@ func truthOf(truth []float32, event int) []float32 {
 }
 
 // trajectoryFigure draws one observation set in physical units: for vector
-// states one panel per state variable with the posterior ensemble, an
-// optional reference ensemble such as the particle filter's, the truth and,
-// for operators that observe variables directly, the observations; for
+// states one panel per state variable (the first figureVariables) with
+// the posterior ensemble, an optional reference ensemble such as the
+// particle filter's, the truth and, for operators that observe variables
+// directly, the observations; for
 // field states rows of snapshots (see fieldFigure).
 func trajectoryFigure(title string, st dynamics.Standardization, state []int, op observe.Operator, y, post []float32,
 	samples int, truth []float32, ref *plots.Ensemble) ([]byte, error) {
@@ -32,7 +37,10 @@ func trajectoryFigure(title string, st dynamics.Standardization, state []int, op
 	length, dim := op.Shape()
 	desc := op.Describe()
 	var panels []plots.Panel
-	for v := range dim {
+	if dim > figureVariables {
+		title += fmt.Sprintf(" (variables 0..%d of %d)", figureVariables-1, dim)
+	}
+	for v := range min(dim, figureVariables) {
 		pn := plots.Panel{Title: fmt.Sprintf("state variable %d", v)}
 		ens := plots.Ensemble{Name: "SDA posterior"}
 		for s := range min(samples, figureMembers) {
