@@ -57,6 +57,12 @@ func newAssimilate(c *Catalog) *stage.Kind {
 			{Name: "posterior", Schema: "posterior", Doc: "the posterior ensemble of each observation set, physical units"},
 			{Name: "settings", Schema: "settings", Doc: "the method and its settings"},
 		},
+		CheckGraph: func(p *stage.Params, refs stage.Resolver) []stage.ParamError {
+			if _, op, ok := refs("observations"); ok {
+				return needsChain(p, op, "classical assimilation")
+			}
+			return nil
+		},
 		Run: func(ctx context.Context, env *stage.Env) error { return runAssimilate(ctx, env, c) },
 	}
 }

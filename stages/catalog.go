@@ -1,6 +1,8 @@
 package stages
 
 import (
+	"fmt"
+
 	"sdapipe/nets"
 	"sdapipe/nets/resmlp"
 	"sdapipe/stage"
@@ -43,8 +45,13 @@ func (c *Catalog) systemNames() []string {
 }
 
 // Kinds returns sdapipe's stage kinds over catalog c, in pipeline order.
+// It panics if a catalog system takes the name of recorded trajectories,
+// RecordedSystem, a programming error.
 func Kinds(c *Catalog) []*stage.Kind {
-	return []*stage.Kind{newSimulate(c), newTrain(c), newObserve(c), newFilter(c), newSample(c), newAssimilate(c), newModes(c), newEvaluate(c)}
+	if _, ok := c.System(RecordedSystem); ok {
+		panic(fmt.Sprintf("stages: a catalog system is named %q, the name of trajectories read from a file", RecordedSystem))
+	}
+	return []*stage.Kind{newSimulate(c), newDataset(), newTrain(c), newObserve(c), newFilter(c), newSample(c), newAssimilate(c), newModes(c), newEvaluate(c)}
 }
 
 // Default returns the registry of every stage kind sdapipe ships, over the

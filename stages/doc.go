@@ -1,5 +1,5 @@
-// Package stages holds sdapipe's stage kinds — simulate, train, observe,
-// filter, sample, evaluate — as thin adapters between the artifact store
+// Package stages holds sdapipe's stage kinds — simulate, dataset, train,
+// observe, filter, sample, evaluate — as thin adapters between the artifact store
 // and the science packages: each decodes its parameters, reads its inputs
 // (checked against their schemas and digests), calls the science code and
 // writes its outputs through a stage.Env.

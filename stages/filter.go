@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
@@ -49,6 +50,9 @@ func newFilter(c *Catalog) *stage.Kind {
 			if !ok {
 				return nil
 			}
+			if errs := needsChain(p, op, "the particle filter"); errs != nil {
+				return errs
+			}
 			times, err := observeTimes(op, op.Int("length"))
 			if err != nil {
 				return nil // the observe stage reports it
@@ -80,6 +84,19 @@ func regularTimes(times []int, length int) (step, obs int, err error) {
 		}
 	}
 	return step, len(times), nil
+}
+
+// needsChain reports, for a stage whose observations parameter names an
+// observe stage of parameters op, that the observed data were read from a
+// file and so have no transition density, which who needs; nil otherwise.
+func needsChain(p, op *stage.Params, who string) []stage.ParamError {
+	data := op.Ref("data")
+	if !strings.HasPrefix(data, "dataset.") {
+		return nil
+	}
+	return []stage.ParamError{{Param: "observations", Detail: fmt.Sprintf(
+		"%s observes %s, trajectories read from a file: %s needs the transition density of a system sdapipe simulates, which they have not. Evaluate SDA posteriors without a reference (RMSE, spread, CRPS and residuals need none).",
+		p.Ref("observations"), data, who)}}
 }
 
 // FilterSummary is the filter stage's summary output.

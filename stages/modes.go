@@ -39,6 +39,11 @@ func newModes(c *Catalog) *stage.Kind {
 			{Name: "figure", Schema: "figure", Doc: "the modes of the first observation set, with the starts, the truth and the observations"},
 		},
 		CheckGraph: func(p *stage.Params, refs stage.Resolver) []stage.ParamError {
+			if _, op, ok := refs("observations"); ok {
+				if errs := needsChain(p, op, "the mode search"); errs != nil {
+					return errs
+				}
+			}
 			if _, sp, ok := refs("starts"); ok && sp.Ref("observations") != p.Ref("observations") {
 				return []stage.ParamError{{Param: "starts", Detail: fmt.Sprintf(
 					"%s samples given %s, but the modes are sought for %s; start from samples of the same observations.",

@@ -24,8 +24,8 @@ func newObserve(c *Catalog) *stage.Kind {
 		Version: 1,
 		Doc:     "observe test trajectories through an operator with noise, or load observations from a file",
 		Params: []stage.ParamSpec{
-			{Name: "data", Type: stage.RefParam, RefKinds: []string{"simulate"}, Uses: []string{"test", "system"},
-				Doc: "the simulate stage whose test trajectories are observed"},
+			{Name: "data", Type: stage.RefParam, RefKinds: []string{"simulate", "dataset"}, Uses: []string{"test", "system"},
+				Doc: "the simulate or dataset stage whose test trajectories are observed"},
 			{Name: "length", Type: stage.Int, Default: int64(65), Min: stage.Bound(2), Max: stage.Bound(1 << 16), Doc: "states L per trajectory"},
 			{Name: "first", Type: stage.Int, Default: int64(0), Min: stage.Bound(0), Doc: "first test trajectory observed"},
 			{Name: "count", Type: stage.Int, Default: int64(4), Min: stage.Bound(1), Max: stage.Bound(1 << 16),
@@ -45,7 +45,7 @@ func newObserve(c *Catalog) *stage.Kind {
 			{Name: "observations", Schema: "observations", Doc: "the observations y"},
 			{Name: "operator", Schema: "operator", Doc: "the observation operator and noise"},
 			{Name: "truth", Schema: "truth", Optional: true, Doc: "the observed test trajectories (absent for file observations)"},
-			{Name: "system", Schema: "system", Doc: "the dynamical system, passed on from the simulate stage"},
+			{Name: "system", Schema: "system", Doc: "the dynamical system, passed on from the data stage"},
 		},
 		Check:      checkOps,
 		CheckGraph: func(p *stage.Params, refs stage.Resolver) []stage.ParamError { return checkObserve(c, p, refs) },
@@ -150,16 +150,16 @@ func buildOperator(p *stage.Params, length int, state []int) (observe.Operator, 
 // runs: variables and times against the state, the test set against first
 // and count, and an observations file against the operator.
 func checkObserve(c *Catalog, p *stage.Params, refs stage.Resolver) []stage.ParamError {
-	_, sp, ok := refs("data")
+	kind, sp, ok := refs("data")
 	if !ok {
 		return nil
 	}
-	sys, _, err := c.buildSystem(sp)
-	if err != nil {
-		return nil // the simulate stage reports it
+	facts, ok := c.factsOf(kind, sp)
+	if !ok {
+		return nil // the data stage reports it
 	}
 	length := p.Int("length")
-	state := sys.StateShape()
+	state := facts.state
 	dim := dynamics.ShapeSize(state)
 	op, err := buildOperator(p, length, state)
 	if err != nil {
@@ -188,13 +188,13 @@ func checkObserve(c *Catalog, p *stage.Params, refs stage.Resolver) []stage.Para
 		return nil
 	}
 	var errs []stage.ParamError
-	if l := sp.Int("length"); length > l {
-		errs = append(errs, stage.ParamError{Param: "length", Detail: fmt.Sprintf("length %d is longer than the simulated trajectories (%d states).", length, l)})
+	if l := facts.length; length > l {
+		errs = append(errs, stage.ParamError{Param: "length", Detail: fmt.Sprintf(
+			"length %d is longer than the test trajectories of %s (%d states in %s).", length, p.Ref("data"), l, facts.what)})
 	}
-	_, _, nTest := dynamics.Split(sp.Int("trajectories"))
-	if first, count := p.Int("first"), p.Int("count"); first+count > nTest {
+	if first, count := p.Int("first"), p.Int("count"); first+count > facts.nTest {
 		errs = append(errs, stage.ParamError{Param: "count", Detail: fmt.Sprintf(
-			"first %d + count %d exceeds the %d test trajectories of the simulate stage.", first, count, nTest)})
+			"first %d + count %d exceeds the %d test trajectories of %s.", first, count, facts.nTest, p.Ref("data"))})
 	}
 	return errs
 }

@@ -23,8 +23,8 @@ func newTrain(c *Catalog) *stage.Kind {
 		Version: 1,
 		Doc:     "train a local score network on windows of the simulated trajectories",
 		Params: []stage.ParamSpec{
-			{Name: "data", Type: stage.RefParam, RefKinds: []string{"simulate"}, Uses: []string{"train", "valid", "system"},
-				Doc: "the simulate stage whose train and valid splits are used"},
+			{Name: "data", Type: stage.RefParam, RefKinds: []string{"simulate", "dataset"}, Uses: []string{"train", "valid", "system"},
+				Doc: "the simulate or dataset stage whose train and valid splits are used"},
 			{Name: "window", Type: stage.Int, Default: int64(5), Min: stage.Bound(3), Max: stage.Bound(17),
 				Doc: "states per local window, 2k+1 (odd)"},
 			{Name: "network", Type: stage.String, Default: "resmlp", Choices: c.Archs.Names(),
@@ -54,11 +54,24 @@ func newTrain(c *Catalog) *stage.Kind {
 			}
 			return nil
 		},
+		CheckGraph: func(p *stage.Params, refs stage.Resolver) []stage.ParamError {
+			kind, dp, ok := refs("data")
+			if !ok {
+				return nil
+			}
+			facts, ok := c.factsOf(kind, dp)
+			if w := p.Int("window"); ok && w > facts.length {
+				return []stage.ParamError{{Param: "window", Detail: fmt.Sprintf(
+					"window %d is longer than the trajectories of %s (%d states in %s); a window is %d consecutive states of one trajectory.",
+					w, p.Ref("data"), facts.length, facts.what, w)}}
+			}
+			return nil
+		},
 		Run: func(ctx context.Context, env *stage.Env) error { return runTrain(ctx, env, c) },
 	}
 }
 
-// readSplit reads one split of a simulate stage as a training dataset and
+// readSplit reads one split of a simulate or dataset stage as a training dataset and
 // returns the shape of its states.
 func readSplit(env *stage.Env, param, name string) (training.Dataset, []int, error) {
 	a, err := env.ReadArray(param, name, nil)

@@ -1,0 +1,3 @@
+dataset "l96" {
+  trajectories = file("traj_nan.npy") # ERROR: Invalid value for trajectories
+}
