@@ -72,6 +72,7 @@ func Metrics(title string, panels []MetricPanel) ([]byte, error) {
 			p.Title.Text += " (axis cut)"
 		}
 		p.Legend.Top = true
+		widenFlat(p)
 		row[i] = p
 	}
 	img := vgimg.New(vg.Length(len(panels))*4.2*vg.Inch, 4*vg.Inch)

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -65,8 +66,22 @@ func Lines(title, xlabel, ylabel string, logY bool, series ...Series) ([]byte, e
 
 func render(p *plot.Plot, w, h vg.Length) ([]byte, error) {
 	img := vgimg.New(w, h)
+	widenFlat(p)
 	p.Draw(draw.New(img))
 	return encode(img)
+}
+
+// widenFlat widens an axis whose data span no range, such as one point,
+// by 5% of its value where gonum/plot's own ±1 would be lost in rounding
+// (beyond 2^53) and its tick marker would panic: a diverged posterior's
+// metric can be 10^22.
+func widenFlat(p *plot.Plot) {
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		if a.Min == a.Max && math.Abs(a.Min) >= 1<<53 {
+			d := 0.05 * math.Abs(a.Min)
+			a.Min, a.Max = a.Min-d, a.Max+d
+		}
+	}
 }
 
 func encode(img *vgimg.Canvas) ([]byte, error) {

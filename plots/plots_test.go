@@ -82,3 +82,23 @@ func TestFields(t *testing.T) {
 		t.Error("an image of the wrong size was accepted")
 	}
 }
+
+// TestHugeFlatValues: a diverged posterior's metrics and trajectories can
+// be 10^22 and flat (one point, one constant line), where gonum/plot's own
+// ±1 widening is lost in rounding and its tick marker panics; every
+// figure still draws.
+func TestHugeFlatValues(t *testing.T) {
+	if _, err := Metrics("m", []MetricPanel{{
+		Title: "RMSE", XLabel: "C",
+		Series: []Series{{Name: "k=2", X: []float64{1}, Y: []float64{6.467e22}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	flat := []float64{-3e30, -3e30, -3e30}
+	if _, err := Panels("t", []Panel{{Title: "x", Ensembles: []Ensemble{{Name: "p", Members: [][]float64{flat}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Lines("l", "step", "loss", false, Series{Name: "s", X: []float64{1e60}, Y: []float64{1e60}}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -90,6 +90,7 @@ func Panels(title string, panels []Panel) ([]byte, error) {
 			p.Legend.Add("observations", s)
 		}
 		p.Legend.Top = true
+		widenFlat(p)
 		plots[i] = []*plot.Plot{p}
 	}
 	w, h := 8*vg.Inch, vg.Length(rows)*2.6*vg.Inch
