@@ -70,6 +70,10 @@ func Fields(title string, rows []FieldRow, cols []string, h, w int, limit float6
 				}
 				hm := plotter.NewHeatMap(image{r.Images[j], h, w}, colors)
 				hm.Min, hm.Max = -limit, limit
+				// Values beyond ±limit take the end colours (saturate), as
+				// imshow's vmin and vmax do; NaN stays empty.
+				cs := colors.Colors()
+				hm.Underflow, hm.Overflow = cs[0], cs[len(cs)-1]
 				p.Add(hm)
 			}
 			grid[i][j] = p

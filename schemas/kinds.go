@@ -104,3 +104,17 @@ var ModeSummary = declare(&Kind{
 	Name: "modesummary", Format: JSON,
 	Doc: "per observation set: the cost of each 4D-Var optimum and the indices of the distinct modes",
 })
+
+// Kinds the evaluate stage writes for fields.
+var (
+	StateMetrics = declare(&Kind{
+		Name: "statemetrics", Format: Arrow,
+		Columns: []string{"stage string", "observation int64", "time int64", "metric string", "value float64"},
+		Doc:     "per state of the trajectory: rmse of the posterior mean to the truth, physics (error of the re-simulation from the first state)",
+	})
+	Spectra = declare(&Kind{
+		Name: "spectra", Format: Arrow,
+		Columns: []string{"stage string", "observation int64", "wavenumber int64", "energy float64"},
+		Doc:     "radial kinetic-energy spectra averaged over a posterior's states (and the truth's)",
+	})
+)

@@ -41,12 +41,19 @@ func newEvaluate(c *Catalog) *stage.Kind {
 				Doc: "the sample (and assimilate) stages to score, e.g. [sample.lo_c0, sample.lo_c1, assimilate.lo_enks]"},
 			{Name: "w1_full", Type: stage.Bool, Default: true,
 				Doc: "also compute W1 between the two filter runs at their full size (1024 paths: about a second per set)"},
+			{Name: "physics_samples", Type: stage.Int, Default: int64(4), Min: stage.Bound(1), Max: stage.Bound(1 << 16),
+				Doc: "fields: samples per stage and set re-simulated with the true dynamics for the physics check"},
 		},
 		Outputs: []stage.OutputSpec{
 			{Name: "metrics", Schema: "metrics", Doc: "every metric of every stage and observation set"},
 			{Name: "summary", Schema: "summary", Doc: "medians over observation sets, and the metrics left out"},
 			{Name: "figure", Schema: "figure", Doc: "median metrics against corrections C, one line per window"},
 			{Name: "trajectories", Schema: "figure", Doc: "first observation set: SDA ensemble, the filter's if given, truth, observations"},
+			{Name: "states", Schema: "statemetrics", Optional: true,
+				Doc: "fields: per state, the posterior mean's RMSE to the truth and the re-simulation's error (physics)"},
+			{Name: "spectra", Schema: "spectra", Optional: true, Doc: "fields: mean energy spectrum of each posterior and of the truth"},
+			{Name: "fields", Schema: "figure", Optional: true,
+				Doc: "fields: vorticity over time of the truth, the observations and each posterior's first sample"},
 		},
 		CheckGraph: checkEvaluate,
 		Run:        func(ctx context.Context, env *stage.Env) error { return runEvaluate(ctx, env, c) },
@@ -102,6 +109,7 @@ func (n Number) MarshalJSON() ([]byte, error) {
 // stage was given, and the metrics left out with the reason.
 type scorer struct {
 	metrics.Scorer
+	sys            DataSystem
 	nObs           int
 	length, dim, m int
 	state          []int
@@ -150,6 +158,10 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 	}
 	ev := s.length * s.dim
 	withW1 := s.filter != ""
+	var fe *fieldEval
+	if fs, ok := s.sys.(fieldSystem); ok && len(s.state) == 3 {
+		fe = &fieldEval{sys: fs, samples: env.Params.Int("physics_samples"), truthSpecOf: map[int][]float64{}}
+	}
 	var rows []metrics.Row
 	bar := env.StartProgress("evaluate", int64(s.nObs))
 	for o := range s.nObs {
@@ -158,11 +170,19 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 		}
 		floorN := s.Keep
 		for _, pst := range posts {
-			r, err := s.Score(pst.addr, o, pst.x[o*pst.samples*ev:(o+1)*pst.samples*ev], pst.samples, withW1)
+			ens := pst.x[o*pst.samples*ev : (o+1)*pst.samples*ev]
+			r, err := s.Score(pst.addr, o, ens, pst.samples, withW1)
 			if err != nil {
 				return fmt.Errorf("%s, observation set %d: %w", pst.addr, o, err)
 			}
 			rows = append(rows, r...)
+			if fe != nil {
+				r, err := fe.score(s, pst.addr, o, ens, pst.samples)
+				if err != nil {
+					return fmt.Errorf("%s, observation set %d: %w", pst.addr, o, err)
+				}
+				rows = append(rows, r...)
+			}
 			floorN = min(floorN, pst.samples)
 		}
 		if withW1 {
@@ -190,6 +210,13 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 				return err
 			}
 			rows = append(rows, r...)
+			if fe != nil {
+				r, err := fe.score(s, "truth", o, s.Truth[o*ev:(o+1)*ev], 1)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, r...)
+			}
 		}
 		bar.Add(1)
 	}
@@ -224,6 +251,18 @@ func runEvaluate(ctx context.Context, env *stage.Env, c *Catalog) error {
 	}
 	if err := env.WriteBytes("figure", png); err != nil {
 		return err
+	}
+	if fe != nil {
+		if err := fe.write(env); err != nil {
+			return err
+		}
+		png, err := fieldsFigure(env.Addr+": vorticity of observation set 0", fe.sys, s, posts)
+		if err != nil {
+			return fmt.Errorf("fields figure: %w", err)
+		}
+		if err := env.WriteBytes("fields", png); err != nil {
+			return err
+		}
 	}
 	return writeEvaluateTrajectories(env, s, posts, reference)
 }
@@ -266,7 +305,7 @@ func newScorer(env *stage.Env, c *Catalog) (*scorer, error) {
 		return nil, err
 	}
 	length, dim := op.Shape()
-	s := &scorer{Scorer: metrics.Scorer{Chain: sys.Chain(), Std: sys.Standardization(), Op: op, Noise: info.Noise},
+	s := &scorer{Scorer: metrics.Scorer{Chain: sys.Chain(), Std: sys.Standardization(), Op: op, Noise: info.Noise}, sys: sys,
 		length: length, dim: dim, m: op.Outputs(), state: info.StateShape(), omitted: map[string]string{}}
 	if s.Chain == nil {
 		s.omitted["log_prior"] = fmt.Sprintf("the system (%s) has no transition density to score trajectories under", sysInfo.Name)

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"sdapipe/dynamics"
 	"sdapipe/dynamics/kolmogorov"
 	"sdapipe/internal/floats"
+	"sdapipe/metrics"
 	"sdapipe/plots"
 	"sdapipe/stage"
 )
@@ -129,4 +131,18 @@ func (f flow) Preview(title string, x []float32, n, length int) ([]byte, error) 
 		rows = append(rows, row)
 	}
 	return plots.Fields(title, rows, cols, r, r, vorticityLimit)
+}
+
+// NewForecaster returns a solver that re-simulates stored states: upsample,
+// step the flow, coarsen (docs/method.md §4.3, the physics check).
+func (f flow) NewForecaster() (metrics.Forecaster, error) { return kolmogorov.NewSolver(f.cfg) }
+
+// NewSpectrum returns an energy-spectrum meter for the stored fields.
+func (f flow) NewSpectrum() metrics.Spectrum { return kolmogorov.NewSpectra(f.cfg.Resolution) }
+
+// Vorticity writes the vorticity as coded in the reference (docs/method.md
+// §1.2) of a square velocity field (2, N, N) into dst (N, N).
+func (flow) Vorticity(dst, x []float64) {
+	n := int(math.Round(math.Sqrt(float64(len(x) / 2))))
+	kolmogorov.Vorticity(dst, x, 1, n, n)
 }
