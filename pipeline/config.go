@@ -25,7 +25,33 @@ type Config struct {
 	Workspace string   // resolved path of the workspace directory
 	Stages    []*Stage // in file order
 	Kinds     *stage.Registry
+	// Executors holds the file's executor blocks, undecoded: each
+	// executor decodes its own settings (how stages run never enters a
+	// cache key, so the pipeline does not look inside).
+	Executors []*ExecutorBlock
+	// Source and Overrides are what the config was loaded from, so that a
+	// process elsewhere (a batch job) can load the same config.
+	Source    []byte
+	Overrides []string
 	byAddr    map[string]*Stage
+}
+
+// An ExecutorBlock is an executor "NAME" { ... } block of the file.
+type ExecutorBlock struct {
+	Name      string
+	Body      hcl.Body
+	DeclRange hcl.Range
+	NameRange hcl.Range
+}
+
+// Executor returns the executor block of that name, or nil.
+func (c *Config) Executor(name string) *ExecutorBlock {
+	for _, e := range c.Executors {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
 }
 
 // A Stage is one stage block of the config.
@@ -83,7 +109,8 @@ func Load(reg *stage.Registry, filename, dir string, src []byte, overrides []str
 	if diags.HasErrors() {
 		return nil, diags
 	}
-	c := &Config{Filename: filename, Dir: dir, Kinds: reg, byAddr: map[string]*Stage{}}
+	c := &Config{Filename: filename, Dir: dir, Kinds: reg, byAddr: map[string]*Stage{},
+		Source: src, Overrides: append([]string(nil), overrides...)}
 	content, d := f.Body.Content(fileSchema(reg))
 	diags = append(diags, d...)
 
@@ -106,6 +133,10 @@ func Load(reg *stage.Registry, filename, dir string, src []byte, overrides []str
 	}
 
 	for _, b := range content.Blocks {
+		if b.Type == "executor" {
+			diags = append(diags, c.addExecutor(b)...)
+			continue
+		}
 		st, d := decodeStage(b, c)
 		diags = append(diags, d...)
 		if st == nil {
@@ -143,11 +174,25 @@ func Load(reg *stage.Registry, filename, dir string, src []byte, overrides []str
 }
 
 func fileSchema(reg *stage.Registry) *hcl.BodySchema {
-	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "seed"}, {Name: "workspace"}}}
+	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "seed"}, {Name: "workspace"}},
+		Blocks: []hcl.BlockHeaderSchema{{Type: "executor", LabelNames: []string{"name"}}}}
 	for _, k := range reg.Kinds() {
 		s.Blocks = append(s.Blocks, hcl.BlockHeaderSchema{Type: k.Name, LabelNames: []string{"name"}})
 	}
 	return s
+}
+
+func (c *Config) addExecutor(b *hcl.Block) hcl.Diagnostics {
+	if prev := c.Executor(b.Labels[0]); prev != nil {
+		return hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Duplicate executor block",
+			Detail:   fmt.Sprintf("An executor %q block is already declared at %s; put all its settings in one block.", b.Labels[0], prev.DeclRange),
+			Subject:  b.DefRange.Ptr(),
+		}}
+	}
+	c.Executors = append(c.Executors, &ExecutorBlock{Name: b.Labels[0], Body: b.Body, DeclRange: b.DefRange, NameRange: b.LabelRanges[0]})
+	return nil
 }
 
 func decodeStage(b *hcl.Block, c *Config) (*Stage, hcl.Diagnostics) {

@@ -97,3 +97,32 @@ func short(v string) string {
 	}
 	return v
 }
+
+// planSalt names the layout of plan keys.
+const planSalt = "sdapipe-plan-v1"
+
+// PlanKey hashes what a stage computes, without running anything: its own
+// key parts (kind, code version, seed stream, parameters) and, by stage
+// reference, the plan keys of the stages it reads. Outputs are a function
+// of these, so two configs that give a stage the same plan key ask it for
+// the same bytes, and a batch job submitted under one can serve the other.
+func (c *Config) PlanKey(addr string) artifacts.Digest {
+	memo := map[string]artifacts.Digest{}
+	var plan func(st *Stage) artifacts.Digest
+	plan = func(st *Stage) artifacts.Digest {
+		if d, ok := memo[st.Addr]; ok {
+			return d
+		}
+		h := artifacts.NewHasher(planSalt)
+		_, own := c.key(st, nil)
+		for _, f := range own {
+			h.String(f.Label, f.Value)
+		}
+		for _, r := range st.Refs {
+			h.Digest("input "+r.Param, plan(c.byAddr[r.Stage]))
+		}
+		memo[st.Addr] = h.Sum()
+		return memo[st.Addr]
+	}
+	return plan(c.byAddr[addr])
+}

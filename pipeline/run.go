@@ -29,6 +29,9 @@ type Result struct {
 	Outcome Outcome
 	Wall    time.Duration
 	Err     error
+	// Job names the batch job that ran the stage ("Slurm job 123"), when
+	// an executor other than this process ran it.
+	Job string
 }
 
 // A Runner runs stages of a config against a workspace, skipping those
@@ -182,16 +185,41 @@ func (r *Runner) logger(st *Stage) hclog.Logger {
 // No record is written unless every required output was stored.
 func (r *Runner) execute(ctx context.Context, st *Stage, d Decision, inputs map[string]stage.Upstream) (*Result, *Record) {
 	log := r.logger(st)
+	res, rec := r.Config.runStage(ctx, r.WS, st, d, r.Config.env(r.WS, st, inputs, log, r.Progress), st.Kind.Run, 0)
+	if rec == nil {
+		return res, nil
+	}
+	if err := r.WS.publish(rec); err != nil {
+		res.Outcome = Failed
+		res.Err = fmt.Errorf("stage %s: publish outputs: %w", st.Addr, err)
+		return res, nil
+	}
+	log.Info(fmt.Sprintf("done in %.2fs", res.Wall.Seconds()))
+	return res, rec
+}
+
+// env returns the Env a stage runs in.
+func (c *Config) env(ws *Workspace, st *Stage, inputs map[string]stage.Upstream, log hclog.Logger,
+	progress func(addr, label string, total int64) stage.Progress) *stage.Env {
 	env := &stage.Env{
-		Addr: st.Addr, Kind: st.Kind, Params: st.Params, Store: r.WS.Store,
-		Inputs: inputs, Seed: r.Config.Seed, Log: log,
+		Addr: st.Addr, Kind: st.Kind, Params: st.Params, Store: ws.Store,
+		Inputs: inputs, Seed: c.Seed, Log: log,
 	}
-	if r.Progress != nil {
-		env.Progress = func(label string, total int64) stage.Progress { return r.Progress(st.Addr, label, total) }
+	if progress != nil {
+		env.Progress = func(label string, total int64) stage.Progress { return progress(st.Addr, label, total) }
 	}
+	return env
+}
+
+// runStage calls run (the kind's Run, or the gather step of a split
+// stage) and, if it stored every required output, writes the stage's
+// record; it does not publish. earlier is compute time already spent on
+// the stage elsewhere (the parts of a split stage), added to the record's.
+func (c *Config) runStage(ctx context.Context, ws *Workspace, st *Stage, d Decision, env *stage.Env,
+	run func(context.Context, *stage.Env) error, earlier time.Duration) (*Result, *Record) {
 	start := time.Now()
-	err := safeRun(ctx, st.Kind.Run, env)
-	wall := time.Since(start)
+	err := safeRun(ctx, run, env)
+	wall := time.Since(start) + earlier
 	res := &Result{Decision: d, Outcome: Failed, Wall: wall}
 	if err == nil {
 		err = checkOutputs(st, env.Outputs())
@@ -201,7 +229,7 @@ func (r *Runner) execute(ctx context.Context, st *Stage, d Decision, inputs map[
 		// return errors that do not say which stage they are about.
 		err = fmt.Errorf("stage %s: %w", st.Addr, err)
 		res.Err = err
-		log.Error("failed", "error", err)
+		env.Logger().Error("failed", "error", err)
 		return res, nil
 	}
 	rec := &Record{
@@ -209,17 +237,12 @@ func (r *Runner) execute(ctx context.Context, st *Stage, d Decision, inputs map[
 		Key: d.Key.String(), KeyParts: d.Fields, Outputs: env.Outputs(),
 		Started: start.UTC().Truncate(time.Millisecond), Wall: wall.Seconds(), Env: currentEnv(),
 	}
-	if err := r.WS.writeRecord(rec); err != nil {
+	if err := ws.writeRecord(rec); err != nil {
 		res.Err = fmt.Errorf("stage %s: write run record: %w", st.Addr, err)
-		return res, nil
-	}
-	if err := r.WS.publish(rec); err != nil {
-		res.Err = fmt.Errorf("stage %s: publish outputs: %w", st.Addr, err)
 		return res, nil
 	}
 	res.Outcome = Ran
 	res.Record = rec
-	log.Info(fmt.Sprintf("done in %.2fs", wall.Seconds()))
 	return res, rec
 }
 

@@ -31,6 +31,43 @@ type Kind struct {
 	// non-optional output through env. It must return promptly, with
 	// ctx.Err(), when ctx is cancelled.
 	Run func(ctx context.Context, env *Env) error
+	// Split, if set, says how the kind's work divides into independent
+	// units, so that an executor can compute them in separate processes
+	// (the tasks of a Slurm job array) and assemble the outputs in a
+	// gather step. Run must then give the same bytes as RunSplit.
+	Split *Split
+}
+
+// A Split divides a stage's work into units (a sampler's chunks, each
+// drawing from its own random stream) that can be computed apart, in
+// consecutive ranges called parts, and gathered into the outputs. The
+// outputs must not depend on how the units are grouped into parts: any
+// grouping gives the bytes that Run gives.
+type Split struct {
+	// Units returns how many units the stage's work has, at least 1. It
+	// may read the stage's inputs.
+	Units func(env *Env) (int, error)
+	// Part computes units [lo, hi) and returns their result, encoded as
+	// the kind likes; it writes no outputs.
+	Part func(ctx context.Context, env *Env, lo, hi int) ([]byte, error)
+	// Gather writes every output from the results of consecutive parts
+	// that together cover units [0, Units), given in order.
+	Gather func(ctx context.Context, env *Env, parts [][]byte) error
+}
+
+// RunSplit runs a split stage in one process: all its units as one part,
+// then the gather step. A kind with a Split uses it as its Run, which
+// makes running in parts and running whole agree by construction.
+func RunSplit(ctx context.Context, env *Env, s *Split) error {
+	n, err := s.Units(env)
+	if err != nil {
+		return err
+	}
+	part, err := s.Part(ctx, env, 0, n)
+	if err != nil {
+		return err
+	}
+	return s.Gather(ctx, env, [][]byte{part})
 }
 
 // A Resolver returns the kind and parameters of the stage a RefParam of

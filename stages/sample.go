@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -19,6 +20,7 @@ import (
 // predictor–corrector sampler (§5). One trained model serves any observe
 // stage.
 func newSample(c *Catalog) *stage.Kind {
+	split := sampleSplit(c)
 	return &stage.Kind{
 		Name:    "sample",
 		Version: 1,
@@ -55,7 +57,8 @@ func newSample(c *Catalog) *stage.Kind {
 			{Name: "figure", Schema: "figure", Doc: "ensemble, truth and observations of the first observation set"},
 		},
 		CheckGraph: checkSample,
-		Run:        func(ctx context.Context, env *stage.Env) error { return runSample(ctx, env, c) },
+		Split:      split,
+		Run:        func(ctx context.Context, env *stage.Env) error { return stage.RunSplit(ctx, env, split) },
 	}
 }
 
@@ -91,46 +94,121 @@ type Settings struct {
 	Observe     string  `json:"observations"`
 }
 
-func runSample(ctx context.Context, env *stage.Env, c *Catalog) error {
+// The sample kind's work splits into the sampler's chunks (units): chunk c
+// holds events [c·chunk, (c+1)·chunk) of the nObs × samples trajectories
+// and draws from the stream "chunk c", so a part's result depends only on
+// its chunks, never on which process computes it or what else that
+// process computes. A part's result is its standardised trajectories,
+// as a flat float32 NPY; the gather step concatenates the parts in order,
+// undoes the standardisation and writes the outputs.
+func sampleSplit(c *Catalog) *stage.Split {
+	return &stage.Split{
+		Units: sampleUnits,
+		Part: func(ctx context.Context, env *stage.Env, lo, hi int) ([]byte, error) {
+			return samplePart(ctx, env, c, lo, hi)
+		},
+		Gather: func(ctx context.Context, env *stage.Env, parts [][]byte) error { return gatherSample(env, c, parts) },
+	}
+}
+
+// sampleInputs is what each step of a sample stage reads from upstream.
+type sampleInputs struct {
+	model   nets.Model // nil in the gather step, which samples nothing
+	netFile NetworkFile
+	sys     DataSystem
+	op      observe.Operator
+	info    OperatorInfo
+	y       []float32 // observations, (observation, value) row-major
+	nObs    int
+}
+
+func loadSampleInputs(env *stage.Env, c *Catalog, withModel bool) (*sampleInputs, error) {
+	in := &sampleInputs{}
+	var err error
+	if withModel {
+		in.model, in.netFile, err = c.loadModel(env, "model")
+	} else {
+		err = env.ReadJSON("model", "network", &in.netFile)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.sys, _, err = c.systemOf(env, "observations"); err != nil {
+		return nil, err
+	}
+	if in.op, in.info, err = operatorOf(env, "observations"); err != nil {
+		return nil, err
+	}
+	if state := in.info.StateShape(); !slices.Equal(in.netFile.State(), state) {
+		return nil, fmt.Errorf("the model was trained on states of shape %v, the observations are of states of shape %v", in.netFile.State(), state)
+	}
+	obsArr, err := env.ReadArray("observations", "observations", map[string]int{"value": in.op.Outputs()})
+	if err != nil {
+		return nil, err
+	}
+	in.y, _ = obsArr.Float32()
+	in.nObs = obsArr.Shape[0]
+	return in, nil
+}
+
+// sampleUnits returns the number of sampler chunks.
+func sampleUnits(env *stage.Env) (int, error) {
+	obs, err := env.ReadArray("observations", "observations", nil)
+	if err != nil {
+		return 0, err
+	}
+	total, chunk := obs.Shape[0]*env.Params.Int("samples"), env.Params.Int("chunk")
+	return max(1, (total+chunk-1)/chunk), nil
+}
+
+// samplePart samples the trajectories of chunks [lo, hi).
+func samplePart(ctx context.Context, env *stage.Env, c *Catalog, lo, hi int) ([]byte, error) {
+	in, err := loadSampleInputs(env, c, true)
+	if err != nil {
+		return nil, err
+	}
+	post, err := samplePosterior(ctx, env, in, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	return artifacts.EncodeNPY(artifacts.NewFloat32([]int{len(post)}, post))
+}
+
+// gatherSample writes the outputs from the parts' trajectories.
+func gatherSample(env *stage.Env, c *Catalog, parts [][]byte) error {
 	p := env.Params
-	model, netFile, err := c.loadModel(env, "model")
+	in, err := loadSampleInputs(env, c, false)
 	if err != nil {
 		return err
 	}
-	sys, _, err := c.systemOf(env, "observations")
-	if err != nil {
-		return err
+	length, dim := in.op.Shape()
+	samples, state := p.Int("samples"), in.info.StateShape()
+	want := in.nObs * samples * length * dim
+	post := make([]float32, 0, want)
+	for i, b := range parts {
+		a, err := artifacts.ReadNPYNamed(bytes.NewReader(b), fmt.Sprintf("part %d", i))
+		if err != nil {
+			return err
+		}
+		v, err := a.Float32()
+		if err != nil {
+			return fmt.Errorf("part %d: %w", i, err)
+		}
+		post = append(post, v...)
 	}
-	op, info, err := operatorOf(env, "observations")
-	if err != nil {
-		return err
+	if len(post) != want {
+		return fmt.Errorf("the parts hold %d values, want %d observation sets × %d samples × %d values", len(post), in.nObs, samples, length*dim)
 	}
-	length, dim := op.Shape()
-	state := info.StateShape()
-	if !slices.Equal(netFile.State(), state) {
-		return fmt.Errorf("the model was trained on states of shape %v, the observations are of states of shape %v", netFile.State(), state)
-	}
-	obsArr, err := env.ReadArray("observations", "observations", map[string]int{"value": op.Outputs()})
-	if err != nil {
-		return err
-	}
-	y, _ := obsArr.Float32()
-	nObs := obsArr.Shape[0]
-	post, err := samplePosterior(ctx, env, model, netFile, op, info.Noise, y, nObs)
-	if err != nil {
-		return err
-	}
-	st := sys.Standardization()
+	st := in.sys.Standardization()
 	st.Invert32(post, post)
-	samples := p.Int("samples")
-	sizes := map[string]int{"time": length, "observation": nObs, "sample": samples}
-	shape := append([]int{nObs, samples, length}, state...)
+	sizes := map[string]int{"time": length, "observation": in.nObs, "sample": samples}
+	shape := append([]int{in.nObs, samples, length}, state...)
 	if err := env.WriteArray("posterior", artifacts.NewFloat32(shape, post), sizes, state...); err != nil {
 		return err
 	}
 	set := Settings{
 		Guidance: p.String("guidance"), Steps: p.Int("steps"), Corrections: p.Int("corrections"), Tau: p.Float("tau"),
-		Samples: samples, Window: netFile.Window, Model: env.Inputs["model"].Addr, Observe: env.Inputs["observations"].Addr,
+		Samples: samples, Window: in.netFile.Window, Model: env.Inputs["model"].Addr, Observe: env.Inputs["observations"].Addr,
 	}
 	switch set.Guidance {
 	case "gaussian":
@@ -144,54 +222,58 @@ func runSample(ctx context.Context, env *stage.Env, c *Catalog) error {
 	if err := env.WriteJSON("settings", set); err != nil {
 		return err
 	}
-	title := fmt.Sprintf("%s: C = %d, window %d, %s", env.Addr, set.Corrections, set.Window, info.Text)
-	png, err := trajectoryFigure(title, st, state, op, y[:op.Outputs()], post[:samples*length*dim], samples, nil, nil)
+	title := fmt.Sprintf("%s: C = %d, window %d, %s", env.Addr, set.Corrections, set.Window, in.info.Text)
+	png, err := trajectoryFigure(title, st, state, in.op, in.y[:in.op.Outputs()], post[:samples*length*dim], samples, nil, nil)
 	if err != nil {
 		return fmt.Errorf("figure: %w", err)
 	}
 	return env.WriteBytes("figure", png)
 }
 
-// samplePosterior draws p.samples trajectories per observation set, in
-// chunks of events that each draw from their own random stream, so the
-// result does not depend on how chunks are scheduled.
-func samplePosterior(ctx context.Context, env *stage.Env, model nets.Model, netFile NetworkFile, op observe.Operator, noise float64, obsY []float32, nObs int) ([]float32, error) {
+// samplePosterior draws the trajectories of chunks [lo, hi) of
+// p.samples trajectories per observation set, in standardised units.
+// Each chunk draws from its own random stream, so the result does not
+// depend on how chunks are scheduled or grouped.
+func samplePosterior(ctx context.Context, env *stage.Env, in *sampleInputs, lo, hi int) ([]float32, error) {
 	p := env.Params
-	length, dim := op.Shape()
-	samples, chunk, m := p.Int("samples"), p.Int("chunk"), op.Outputs()
-	total := nObs * samples
+	length, dim := in.op.Shape()
+	samples, chunk, m := p.Int("samples"), p.Int("chunk"), in.op.Outputs()
+	total := in.nObs * samples
 	event := length * dim
-	k := (netFile.Window - 1) / 2
-	comp, err := diffusion.NewComposite(model, k, length, dim)
+	k := (in.netFile.Window - 1) / 2
+	comp, err := diffusion.NewComposite(in.model, k, length, dim)
 	if err != nil {
 		return nil, err
 	}
-	sched := diffusion.VPCosine{Eta: netFile.Eta}
+	sched := diffusion.VPCosine{Eta: in.netFile.Eta}
 	pc := &diffusion.PC{Sched: sched, Steps: p.Int("steps"), Corrections: p.Int("corrections"), Tau: p.Float("tau")}
 	if err := pc.Validate(); err != nil {
 		return nil, err
 	}
-	post := make([]float32, total*event)
+	first, end := min(lo*chunk, total), min(hi*chunk, total)
+	post := make([]float32, (end-first)*event)
 	y := make([]float32, min(chunk, total)*m)
-	nChunks := (total + chunk - 1) / chunk
-	bar := env.StartProgress("sample", int64(nChunks*pc.Steps))
+	bar := env.StartProgress("sample", int64((hi-lo)*pc.Steps))
 	defer bar.Done()
-	env.Logger().Info("sampling", "trajectories", total, "chunks", nChunks, "steps", pc.Steps, "corrections", pc.Corrections,
-		"guidance", p.String("guidance"))
-	for c := range nChunks {
-		lo, hi := c*chunk, min((c+1)*chunk, total)
-		n := hi - lo
-		for e := lo; e < hi; e++ {
-			o := e / samples
-			copy(y[(e-lo)*m:(e-lo+1)*m], obsY[o*m:(o+1)*m])
+	env.Logger().Info("sampling", "trajectories", end-first, "chunks", fmt.Sprintf("%d-%d of %d", lo, hi-1, (total+chunk-1)/chunk),
+		"steps", pc.Steps, "corrections", pc.Corrections, "guidance", p.String("guidance"))
+	for c := lo; c < hi; c++ {
+		from, to := min(c*chunk, total), min((c+1)*chunk, total)
+		n := to - from
+		if n == 0 {
+			break
 		}
-		den, err := guided(p, comp, op, noise, y[:n*m], sched)
+		for e := from; e < to; e++ {
+			o := e / samples
+			copy(y[(e-from)*m:(e-from+1)*m], in.y[o*m:(o+1)*m])
+		}
+		den, err := guided(p, comp, in.op, in.info.Noise, y[:n*m], sched)
 		if err != nil {
 			return nil, err
 		}
 		rng := env.RNG("chunk " + strconv.Itoa(c))
 		done := 0
-		err = pc.SampleContext(ctx, post[lo*event:hi*event], n, den, rng, func(d, _ int) {
+		err = pc.SampleContext(ctx, post[(from-first)*event:(to-first)*event], n, den, rng, func(d, _ int) {
 			bar.Add(int64(d - done))
 			done = d
 		})

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"sdapipe"
+	"sdapipe/executor/slurm"
 	"sdapipe/pipeline"
 	"sdapipe/schemas"
 	"sdapipe/stages"
@@ -28,6 +29,7 @@ type common struct {
 	sets      []string
 	logLevel  string
 	logJSON   bool
+	slurm     *slurm.Settings // the executor "slurm" block, decoded by load
 }
 
 func newFlags(name string, c *common) *pflag.FlagSet {
@@ -78,6 +80,9 @@ func (c *common) load() (*pipeline.Config, error) {
 		cfg, diags = pipeline.Load(kinds, "pipeline.hcl (embedded default)", wd, sdapipe.DefaultPipeline, c.sets)
 	}
 	if diags.HasErrors() {
+		return nil, &diagError{diags}
+	}
+	if c.slurm, diags = checkExecutors(cfg); diags.HasErrors() {
 		return nil, &diagError{diags}
 	}
 	if c.workspace != "" {
@@ -140,8 +145,12 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlags("run", &c)
 	jobs := fs.IntP("jobs", "j", 1, "stages at once")
 	force := fs.Bool("force", false, "rerun named stages")
+	executor := fs.String("executor", "local", "local or slurm")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *executor != "local" && *executor != "slurm" {
+		return usagef("--executor %q: use local (this machine) or slurm (batch jobs)", *executor)
 	}
 	if fs.NArg() == 0 {
 		return usagef("run needs 'full' or stage names, e.g. 'sdapipe run full' or 'sdapipe run train.k2'")
@@ -185,8 +194,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		}
 	}
-	r := &pipeline.Runner{Config: cfg, WS: ws, Log: log, Jobs: *jobs, Force: forced, Progress: bars.start(log)}
-	results, err := r.Run(ctx, tgts)
+	var results []*pipeline.Result
+	if *executor == "slurm" {
+		results, err = runSlurm(ctx, &c, cfg, ws, log, tgts, forced)
+	} else {
+		warnInFlight(ctx, ws.Dir, log)
+		r := &pipeline.Runner{Config: cfg, WS: ws, Log: log, Jobs: *jobs, Force: forced, Progress: bars.start(log)}
+		results, err = r.Run(ctx, tgts)
+	}
 	bars.wait()
 	printSummary(stdout, results)
 	return err
@@ -199,15 +214,22 @@ func printSummary(w io.Writer, results []*pipeline.Result) {
 		}
 		switch r.Outcome {
 		case pipeline.Ran:
-			fmt.Fprintf(w, "%-24s ran in %.2fs\n", r.Addr, r.Wall.Seconds())
+			fmt.Fprintf(w, "%-24s ran in %.2fs%s\n", r.Addr, r.Wall.Seconds(), jobNote(r))
 		case pipeline.Cached:
-			fmt.Fprintf(w, "%-24s cached\n", r.Addr)
+			fmt.Fprintf(w, "%-24s cached%s\n", r.Addr, jobNote(r))
 		case pipeline.Failed:
-			fmt.Fprintf(w, "%-24s FAILED\n", r.Addr)
+			fmt.Fprintf(w, "%-24s FAILED%s\n", r.Addr, jobNote(r))
 		default:
 			fmt.Fprintf(w, "%-24s %s: %s\n", r.Addr, r.Outcome, strings.Join(r.Reasons, "; "))
 		}
 	}
+}
+
+func jobNote(r *pipeline.Result) string {
+	if r.Job == "" {
+		return ""
+	}
+	return " (" + r.Job + ")"
 }
 
 func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -233,10 +255,16 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	flights := flightsByStage(ctx, ws.Dir)
 	for _, d := range ds {
 		state := "cached"
 		if d.Run {
 			state = "to run"
+		}
+		f, inFlight := flights[d.Addr]
+		if inFlight {
+			state += fmt.Sprintf(" (in flight on Slurm: %s, %s)", f.Jobs, f.State)
+			delete(flights, d.Addr)
 		}
 		fmt.Fprintf(stdout, "%-24s %s\n", d.Addr, state)
 		if d.Run && *explain {
@@ -244,6 +272,12 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				fmt.Fprintf(stdout, "    %s\n", r)
 			}
 		}
+		if inFlight && *explain {
+			fmt.Fprintf(stdout, "    log %s\n", f.Log)
+		}
+	}
+	for _, f := range flights {
+		fmt.Fprintf(stdout, "%-24s in flight on Slurm: %s, %s\n", f.Stage, f.Jobs, f.State)
 	}
 	return nil
 }

@@ -118,6 +118,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdVersion(stdout)
 	case "run":
 		return cmdRun(ctx, rest, stdout, stderr)
+	case "run-stage":
+		return cmdRunStage(ctx, rest, stdout, stderr)
 	case "status":
 		return cmdStatus(ctx, rest, stdout, stderr)
 	case "dag":
@@ -166,6 +168,15 @@ Common flags:
 Flags of run:
   -j, --jobs N        independent stages run at once (default 1)
   --force             rerun the named stages even if cached
+  --executor NAME     local (default): run the stages in this process;
+                      slurm: submit each stage that must run as an sbatch
+                      job (a job array plus a gather job for sample stages
+                      with array > 1), chained with afterok, and follow
+                      them; resources come from the executor "slurm" block
+                      of pipeline.hcl. Ctrl-C cancels the jobs; if this
+                      process dies instead, they keep running and the next
+                      'run --executor slurm' re-attaches to them. status
+                      shows the jobs in flight.
 
 Exit codes: 0 success, 1 a stage failed or the run was interrupted,
 2 a configuration or usage error.
