@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -276,7 +278,9 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(stdout, "    log %s\n", f.Log)
 		}
 	}
-	for _, f := range flights {
+	rest := slices.Sorted(maps.Keys(flights))
+	for _, addr := range rest {
+		f := flights[addr]
 		fmt.Fprintf(stdout, "%-24s in flight on Slurm: %s, %s\n", f.Stage, f.Jobs, f.State)
 	}
 	return nil

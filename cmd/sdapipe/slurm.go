@@ -38,10 +38,13 @@ func checkExecutors(cfg *pipeline.Config) (*slurm.Settings, hcl.Diagnostics) {
 // runSlurm runs the pipeline with the slurm executor.
 func runSlurm(ctx context.Context, c *common, cfg *pipeline.Config, ws *pipeline.Workspace, log hclog.Logger,
 	tgts []string, forced map[string]bool) ([]*pipeline.Result, error) {
-	for _, cmd := range []string{"sbatch", "squeue", "scancel"} {
+	for _, cmd := range []string{"sbatch", "squeue", "scancel", "sinfo"} {
 		if _, err := exec.LookPath(cmd); err != nil {
 			return nil, usagef("--executor slurm: %s is not on PATH; run on a machine that can submit Slurm jobs", cmd)
 		}
+	}
+	if err := (slurm.CLI{}).Ping(ctx); err != nil {
+		return nil, fmt.Errorf("--executor slurm: Slurm does not answer (is SLURM_CONF set?): %w", err)
 	}
 	bin, err := os.Executable()
 	if err == nil {

@@ -110,7 +110,18 @@ func (c CLI) run(ctx context.Context, stdin string, name string, args ...string)
 // A commandError is a Slurm command that failed, with what it said.
 type commandError struct{ cmd, msg string }
 
-func (e *commandError) Error() string { return e.cmd + ": " + e.msg }
+func (e *commandError) Error() string {
+	if strings.HasPrefix(e.msg, e.cmd+":") {
+		return e.msg
+	}
+	return e.cmd + ": " + e.msg
+}
+
+// Ping checks that the Slurm controller answers, with sinfo.
+func (c CLI) Ping(ctx context.Context) error {
+	_, err := c.run(ctx, "", "sinfo", "--noheader", "--summarize")
+	return err
+}
 
 var jobIDRE = regexp.MustCompile(`^([0-9]+)(;.*)?$`)
 

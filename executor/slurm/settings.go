@@ -198,9 +198,9 @@ var managed = map[string]string{
 type splitting int
 
 const (
-	mixed     splitting = iota // the executor block: all stages
-	splits                     // a kind or stage that splits
-	unsplit                    // one that does not
+	mixed   splitting = iota // the executor block: all stages
+	splits                   // a kind or stage that splits
+	unsplit                  // one that does not
 )
 
 func splittingOf(split bool) splitting {
