@@ -13,9 +13,9 @@ var sciencePackages = []string{"dynamics", "diffusion", "observe", "filters", "m
 	"nets", "nets/resmlp", "nn", "nn/gemm", "internal/chunks", "assim", "optim", "internal/floats", "dynamics/kolmogorov", "internal/fft"}
 
 // TestFrameworkLinksNoScience checks the other side of the boundary: the
-// pipeline and the stage framework do not depend on any science package
-// (only the kinds in package stages do), so a pipeline can be built, and
-// tested, with kinds of its own.
+// pipeline, the stage framework and the executors do not depend on any
+// science package (only the kinds in package stages do), so a pipeline can
+// be built, and tested, with kinds of its own.
 func TestFrameworkLinksNoScience(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs go list; skipped in -short")
@@ -23,7 +23,7 @@ func TestFrameworkLinksNoScience(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go command not found")
 	}
-	for _, pkg := range []string{"sdapipe/pipeline", "sdapipe/stage"} {
+	for _, pkg := range []string{"sdapipe/pipeline", "sdapipe/stage", "sdapipe/executor/slurm"} {
 		out, err := exec.Command("go", "list", "-deps", pkg).CombinedOutput()
 		if err != nil {
 			t.Fatalf("go list -deps %s: %v\n%s", pkg, err, out)

@@ -1,8 +1,10 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"sdapipe/artifacts"
@@ -110,7 +112,54 @@ var testList = &stage.Kind{
 	},
 }
 
+// testSplit splits into n units: unit i is a draw from the stream
+// "unit i" plus the input's mean; its parts' results are float32 NPYs that
+// the gather step concatenates. Run is RunSplit, as for the real kinds.
+var testSplit = func() *stage.Kind {
+	split := &stage.Split{
+		Units: func(env *stage.Env) (int, error) { return env.Params.Int("units"), nil },
+		Part: func(ctx context.Context, env *stage.Env, lo, hi int) ([]byte, error) {
+			a, err := env.ReadArray("in", "out", nil)
+			if err != nil {
+				return nil, err
+			}
+			x, _ := a.Float32()
+			var mean float32
+			for _, v := range x {
+				mean += v / float32(len(x))
+			}
+			y := make([]float32, hi-lo)
+			for i := range y {
+				y[i] = mean + float32(env.RNG(fmt.Sprintf("unit %d", lo+i)).NormFloat64())
+			}
+			return artifacts.EncodeNPY(artifacts.NewFloat32([]int{len(y)}, y))
+		},
+		Gather: func(ctx context.Context, env *stage.Env, parts [][]byte) error {
+			var y []float32
+			for _, b := range parts {
+				a, err := artifacts.ReadNPY(bytes.NewReader(b))
+				if err != nil {
+					return err
+				}
+				v, _ := a.Float32()
+				y = append(y, v...)
+			}
+			return env.WriteArray("out", artifacts.NewFloat32([]int{len(y), 1, 1}, y), nil)
+		},
+	}
+	return &stage.Kind{
+		Name: "tsplit", Version: 1,
+		Params: []stage.ParamSpec{
+			{Name: "in", Type: stage.RefParam, RefKinds: []string{"tsrc", "tmap"}, Uses: []string{"out"}},
+			{Name: "units", Type: stage.Int, Default: int64(7), Min: stage.Bound(1)},
+		},
+		Outputs: []stage.OutputSpec{{Name: "out", Schema: "trajectories"}},
+		Split:   split,
+		Run:     func(ctx context.Context, env *stage.Env) error { return stage.RunSplit(ctx, env, split) },
+	}
+}()
+
 // testKinds is the registry of the pipeline tests: sdapipe's own kinds,
 // for the fixtures that exercise their parameter checks, and the two test
 // kinds.
-var testKinds = stage.NewRegistry(append(stages.Kinds(stages.DefaultCatalog()), testSource, testMap, testVariant, testList)...)
+var testKinds = stage.NewRegistry(append(stages.Kinds(stages.DefaultCatalog()), testSource, testMap, testVariant, testList, testSplit)...)

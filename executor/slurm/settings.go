@@ -135,8 +135,9 @@ func Decode(cfg *pipeline.Config) (*Settings, hcl.Diagnostics) {
 			continue
 		}
 		seen[blk.Type+" "+label] = blk.DefRange
-		attrs, d := blk.Body.JustAttributes()
+		inner, d := blk.Body.Content(&hcl.BodySchema{Attributes: resourceAttrs()})
 		diags = append(diags, d...)
+		attrs := inner.Attributes
 		if blk.Type == "kind" {
 			k, ok := cfg.Kinds.Lookup(label)
 			if !ok {
@@ -261,8 +262,6 @@ func decodeLayer(attrs hcl.Attributes, sp splitting) (layer, hcl.Diagnostics) {
 			l.r.Time = v
 		case "flags":
 			l.r.Flags, d = flagsAttr(a)
-		default:
-			d = attrError(a, "Unsupported setting", fmt.Sprintf("%s is not a setting of the slurm executor; settings: partition, account, cpus, memory, time, gpus, flags, array (and poll at the top).", name))
 		}
 		diags = append(diags, d...)
 		if !d.HasErrors() {
