@@ -77,7 +77,11 @@ down() {
 		p=${p%/environ}
 		[ "$p" != $$ ] && ours "$p" && stop "$p"
 	done 2>/dev/null || true
-	[ -f "$state/.sdapipe-slurm-ci" ] && rm -rf "$state"
+	if [ -f "$state/.sdapipe-slurm-ci" ]; then
+		rm -rf "$state"
+	else
+		rmdir "$state" 2>/dev/null || true # an empty folder `up` never filled
+	fi
 	say "down"
 }
 

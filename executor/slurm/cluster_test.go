@@ -22,7 +22,7 @@ import (
 )
 
 // study is a six-stage study whose stages each take well under a second
-// (train.k2 takes about TRAIN_STEPS/6000 s here), with sample split into
+// (train.k2 takes about TRAIN_STEPS/6000 s on 2 cores), with sample split into
 // a 3-task array: 3 observation sets × 10 samples in chunks of 4 are 8
 // units.
 const study = `
@@ -88,7 +88,7 @@ var (
 
 // needCluster skips the test unless a Slurm cluster answers, and returns
 // the sdapipe binary, built once.
-func needCluster(t *testing.T) string {
+func needCluster(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("runs jobs on a Slurm cluster; skipped in -short")
@@ -123,14 +123,30 @@ func needCluster(t *testing.T) string {
 // studyDir writes the study with the given training steps to a fresh
 // directory. The jobs read and write it from the compute node, which on
 // the localhost cluster is this machine.
-func studyDir(t *testing.T, trainSteps int) string {
+func studyDir(t testing.TB, trainSteps int) string {
 	t.Helper()
 	dir := t.TempDir()
 	src := strings.Replace(study, "TRAIN_STEPS", fmt.Sprint(trainSteps), 1)
 	if err := os.WriteFile(filepath.Join(dir, "pipeline.hcl"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// A test that fails half way leaves no jobs to the next one.
+	t.Cleanup(func() {
+		if reg, err := loadRegistry(filepath.Join(dir, "ws")); err == nil {
+			for _, e := range reg.Stages {
+				(CLI{}).Cancel(context.Background(), e.jobs())
+			}
+		}
+	})
 	return dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binary != "" {
+		os.RemoveAll(filepath.Dir(binary))
+	}
+	os.Exit(code)
 }
 
 type result struct {
@@ -334,7 +350,7 @@ func TestStudyOnSlurmMatchesLocalAndRerunsNothing(t *testing.T) {
 
 func TestScancelFailsStageAndSlurmCancelsDependents(t *testing.T) {
 	needCluster(t)
-	dir := studyDir(t, 12000)
+	dir := studyDir(t, 20000)
 	ws := filepath.Join(dir, "ws")
 	d := startDriver(t, dir)
 	var train *entry
@@ -386,7 +402,7 @@ func TestScancelFailsStageAndSlurmCancelsDependents(t *testing.T) {
 
 func TestKilledDriverReattaches(t *testing.T) {
 	needCluster(t)
-	dir := studyDir(t, 12000)
+	dir := studyDir(t, 20000)
 	ws := filepath.Join(dir, "ws")
 	d := startDriver(t, dir)
 	var train *entry
