@@ -448,6 +448,9 @@ func cmdGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer lock.Unlock()
+	if err := refuseWhileJobsRun(ctx, ws.Dir); err != nil {
+		return err
+	}
 	rep, err := ws.GC(*prune, *dry)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -71,6 +72,24 @@ func warnInFlight(ctx context.Context, ws string, log hclog.Logger) {
 	}
 	log.Warn("an earlier Slurm run left jobs that may still be queued or running: " + strings.Join(jobs, ", ") +
 		"; run with --executor slurm to re-attach to them, or scancel them")
+}
+
+// refuseWhileJobsRun stops gc while Slurm jobs of an earlier run may
+// still write to the workspace: their objects are not referenced by any
+// record until they end, and gc would remove them.
+func refuseWhileJobsRun(ctx context.Context, ws string) error {
+	var running []string
+	for _, f := range flightsByStage(ctx, ws) {
+		if f.Live {
+			running = append(running, f.Stage+" ("+f.Jobs+", "+f.State+")")
+		}
+	}
+	if len(running) == 0 {
+		return nil
+	}
+	slices.Sort(running)
+	return fmt.Errorf("Slurm jobs of an earlier run may still write to the workspace: %s; run 'sdapipe run --executor slurm' to re-attach and let them finish, or scancel them",
+		strings.Join(running, ", "))
 }
 
 // flightsByStage returns the workspace's jobs in flight, with their

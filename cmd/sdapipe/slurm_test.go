@@ -89,4 +89,11 @@ func TestJobsInFlightAreShown(t *testing.T) {
 	if code != 0 || !strings.Contains(errOut, "an earlier Slurm run left jobs that may still be queued or running: simulate.lorenz (job 999999)") {
 		t.Errorf("local run: %d\n%s", code, errOut)
 	}
+	// Unless Slurm says the job ended, gc keeps off: it would remove the
+	// objects the job has written before its record.
+	t.Setenv("PATH", t.TempDir())
+	code, _, errOut = runCLI(t, dir, "gc")
+	if code != 1 || !strings.Contains(errOut, "Slurm jobs of an earlier run may still write to the workspace: simulate.lorenz (job 999999, state unknown") {
+		t.Errorf("gc: %d\n%s", code, errOut)
+	}
 }

@@ -519,3 +519,47 @@ func TestFailingJobsShowTheirLogTail(t *testing.T) {
 		}
 	})
 }
+
+func TestInterruptCancelsTheJobs(t *testing.T) {
+	needCluster(t)
+	dir := studyDir(t, 20000)
+	ws := filepath.Join(dir, "ws")
+	d := startDriver(t, dir)
+	var train *entry
+	waitFor(t, 60*time.Second, "train.k2's job to run", func() bool {
+		if train = inFlight(t, ws, "train.k2"); train == nil {
+			return false
+		}
+		s, _ := state(t, train.Job)
+		return s == "RUNNING"
+	})
+	reg, err := loadRegistry(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	r := d.wait(t, 30*time.Second)
+	if r.code != 1 || !strings.Contains(r.stdout, "train.k2                 skipped: interrupted; Slurm cancelled job "+train.Job) {
+		t.Fatalf("interrupted driver: %s", r)
+	}
+	// Stages that had completed may still have been listed when the
+	// signal came; train.k2 and what waits on it had not.
+	for _, e := range reg.Stages {
+		for _, job := range e.jobs() {
+			waitFor(t, 10*time.Second, "job "+job+" to end", func() bool { s, _ := state(t, job); return terminal(s) })
+			s, _ := state(t, job)
+			downstream := e.Stage == "train.k2" || e.Stage == "sample.a" || e.Stage == "evaluate.lo"
+			if s != "CANCELLED" && (downstream || s != "COMPLETED") {
+				t.Errorf("%s: job %s is %s, want CANCELLED", e.Stage, job, s)
+			}
+		}
+	}
+	if reg.Stages["sample.a"] == nil || reg.Stages["evaluate.lo"] == nil {
+		t.Errorf("sample.a and evaluate.lo were not in flight: %v", reg.Stages)
+	}
+	if _, err := os.Stat(registryPath(ws)); err == nil {
+		t.Errorf("jobs.json remains after the driver cancelled every job")
+	}
+}

@@ -228,6 +228,9 @@ type InFlight struct {
 	Jobs  string // e.g. "job 12" or "array 13 (4 tasks), gather job 14"
 	State string // e.g. "RUNNING", "2 RUNNING, 2 PENDING", or why it is unknown
 	Log   string // the log of the stage's job (the gather step's, for an array)
+	// Live is true when a job may still run, or when Slurm was not asked
+	// or did not answer.
+	Live bool
 }
 
 // Flights lists the jobs in flight recorded in the workspace at ws,
@@ -253,9 +256,14 @@ func Flights(ctx context.Context, ws string, c Cluster) ([]InFlight, error) {
 			f.Jobs = fmt.Sprintf("array %s (%d tasks), gather job %s", e.Array, e.Tasks, e.Job)
 		}
 		if qerr != nil {
-			f.State = "state unknown: " + qerr.Error()
+			f.State, f.Live = "state unknown: "+qerr.Error(), true
 		} else {
 			f.State = summarize(tasks, e)
+			for _, t := range tasks {
+				if (t.Job == e.Job || t.Job == e.Array) && live([]Task{t}) {
+					f.Live = true
+				}
+			}
 		}
 		out = append(out, f)
 	}
