@@ -151,7 +151,11 @@ func (r *run) submitAll(ctx context.Context, earlier map[string][]Task) {
 			}
 			if !dec.Run {
 				r.cached(st, dec)
-				r.dropEarlier(ctx, st, earlier, "the stage is cached")
+				// A job of an earlier run may still be finishing (its record
+				// is written, its process not yet ended), with re-attached
+				// jobs waiting on it: cancelling it would make Slurm cancel
+				// them. It is forgotten instead.
+				r.forgetEarlier(st)
 				continue
 			}
 		} else {
@@ -293,6 +297,16 @@ func (r *run) dropEarlier(ctx context.Context, st *pipeline.Stage, earlier map[s
 	delete(r.reg.Stages, st.Addr)
 	removeExits(r.ws, e)
 	r.saveRegistry()
+}
+
+// forgetEarlier drops the jobs an earlier driver left for st from the
+// registry without cancelling them.
+func (r *run) forgetEarlier(st *pipeline.Stage) {
+	if e := r.reg.Stages[st.Addr]; e != nil {
+		delete(r.reg.Stages, st.Addr)
+		removeExits(r.ws, e)
+		r.saveRegistry()
+	}
 }
 
 // describe names an entry's jobs, e.g. "job 12" or "array 13 (4 tasks) and gather job 14".
