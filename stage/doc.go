@@ -9,7 +9,7 @@
 // and builds the registry that cmd/sdapipe hands to package pipeline, and
 // tests build registries of their own. Package pipeline decodes
 // pipeline.hcl against a registry, plans, and calls each kind's Run with
-// an Env.
+// an Env (or, in batch jobs, a Split kind's Part and Gather).
 //
 // Errors returned by a kind's Run, and by Env's methods, do not name the
 // stage: the runner adds "stage ADDR: " once.

@@ -16,6 +16,10 @@
 // kind, optional Check and CheckGraph functions that validate parameters
 // before anything runs, and a Run function that reads inputs through the
 // Env, calls one science package and writes every output through the Env.
+// A kind whose work divides into independent units that draw from their
+// own random streams may also declare a stage.Split, with Run =
+// stage.RunSplit, so that the Slurm executor can run it as a job array;
+// sample is the example.
 // Add it to the list in Kinds (catalog.go). If it writes a new kind of artifact, declare
 // that once in package schemas (schemas/kinds.go). The README's reference
 // tables are generated from these declarations (go test ./stages -update).
