@@ -132,6 +132,18 @@ var (
 	theStudy  study
 )
 
+// studyDir is the tiny study's directory, removed by TestMain when every
+// test that shares it has run.
+var studyDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if studyDir != "" {
+		os.RemoveAll(studyDir)
+	}
+	os.Exit(code)
+}
+
 // runStudy runs tinyStudy once per test binary and shares the workspace.
 func runStudy(t *testing.T) study {
 	t.Helper()
@@ -140,6 +152,7 @@ func runStudy(t *testing.T) study {
 	}
 	studyOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "sdapipe-study-")
+		studyDir = dir
 		if err != nil {
 			theStudy.err = err
 			return
