@@ -18,6 +18,12 @@ import (
 // docs/method.md §2.5 (691,215 parameters, PyTorch initialisation), composed over
 // L = 65 states and guided by the "lo" operator.
 func guidedSampler(b *testing.B, n, corrections int) (*diffusion.PC, diffusion.Denoiser) {
+	return sampler(b, n, corrections, "gaussian")
+}
+
+// sampler is guidedSampler with the guidance named: "gaussian" (γ = 1e-2)
+// or "mmps" (one GMRES iteration).
+func sampler(b *testing.B, n, corrections int, guidance string) (*diffusion.PC, diffusion.Denoiser) {
 	b.Helper()
 	net := trainedNet(b)
 	comp, err := diffusion.NewComposite(net, 2, 65, 3)
@@ -35,7 +41,16 @@ func guidedSampler(b *testing.B, n, corrections int) (*diffusion.PC, diffusion.D
 		y[i] = float32(rng.NormFloat64())
 	}
 	sched := diffusion.VPCosine{Eta: 1e-3}
-	g := &diffusion.GaussianGuidance{Inner: comp, Op: op, Y: y, Std: 0.05, Gamma: 1e-2, Sched: sched}
+	var g interface {
+		diffusion.Denoiser
+		Validate() error
+	}
+	switch guidance {
+	case "mmps":
+		g = &diffusion.MMPSGuidance{Inner: comp, Op: op, Y: y, Std: 0.05, Sched: sched, Iterations: 1}
+	default:
+		g = &diffusion.GaussianGuidance{Inner: comp, Op: op, Y: y, Std: 0.05, Gamma: 1e-2, Sched: sched}
+	}
 	if err := g.Validate(); err != nil {
 		b.Fatal(err)
 	}
@@ -80,6 +95,29 @@ func trainedNet(b *testing.B) *resmlp.Net {
 		b.Fatal(netErr)
 	}
 	return theNet
+}
+
+// BenchmarkGuidance runs Gaussian and MMPS guidance side by side on the
+// same network, sampler and observations: 64 trajectories of 65 states,
+// 256 steps, C corrections. MMPS costs one Eps and two EpsVJP per
+// evaluation against Gaussian's one EpsVJP.
+func BenchmarkGuidance(b *testing.B) {
+	for _, c := range []int{0, 1, 2} {
+		for _, g := range []string{"gaussian", "mmps"} {
+			b.Run(fmt.Sprintf("C=%d/%s", c, g), func(b *testing.B) {
+				pc, den := sampler(b, 64, c, g)
+				x := make([]float32, 64*65*3)
+				b.ReportAllocs()
+				seed := uint64(0)
+				for b.Loop() {
+					seed++
+					if err := pc.Sample(x, 64, den, rand.New(rand.NewPCG(seed, 5)), nil); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }
 
 // BenchmarkGuidedRun is one guided posterior run: n trajectories of 65
