@@ -10,7 +10,18 @@
 // place, so a reader never sees a partial object and a killed writer leaves
 // at most a temporary file behind ([Store.RemoveTemp] clears those).
 // Readers verify: [Store.Open] reports [ErrCorrupt] at end of file when the
-// bytes do not hash to the digest they were asked for.
+// bytes do not hash to the digest they were asked for, and
+// [Store.Quarantine] moves such an object aside so that its maker remakes
+// it. [Store.Size] checks an object against a recorded size without
+// reading it.
+//
+// # Files from outside
+//
+// [OpenRegular], [ReadRegular] and [DigestRegular] read only regular files
+// (after following symbolic links) within a [Limit], refusing a FIFO or a
+// device with a [*FileError] before reading a byte, so no read can block
+// or run on forever. [EnsureDir] and [MoveAside] create and move entries of
+// directories a program owns without acting through a symbolic link.
 //
 // # Codecs
 //

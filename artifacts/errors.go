@@ -17,6 +17,36 @@ var (
 	ErrFormat = errors.New("artifacts: malformed data")
 )
 
+// A CorruptError reports an object whose bytes no longer hash to its name.
+// It unwraps to [ErrCorrupt].
+type CorruptError struct {
+	Digest Digest
+	// MovedTo is where the object was moved aside, when it was; see
+	// [Store.Quarantine].
+	MovedTo string
+}
+
+func (e *CorruptError) Error() string {
+	msg := fmt.Sprintf("%v: %s", ErrCorrupt, e.Digest)
+	if e.MovedTo != "" {
+		msg += "; moved aside to " + e.MovedTo
+	}
+	return msg
+}
+
+// Unwrap returns [ErrCorrupt].
+func (e *CorruptError) Unwrap() error { return ErrCorrupt }
+
+// A FileError says why a file cannot be read as an input: it is not a
+// regular file (a FIFO, a device, a directory), or it is larger than the
+// limit for its use. See [OpenRegular].
+type FileError struct {
+	Path string
+	Msg  string // a full sentence that follows the path: "is a FIFO, ..."
+}
+
+func (e *FileError) Error() string { return e.Path + " " + e.Msg }
+
 // A FormatError describes a problem in encoded data. It unwraps to [ErrFormat].
 type FormatError struct {
 	Name   string // the file or archive member, if known

@@ -21,8 +21,14 @@ const tempPrefix = ".tmp-"
 // safe for concurrent use by several goroutines and processes; objects are
 // only ever created whole (by rename) or removed.
 type Store struct {
-	dir string // root directory, write-once in OpenStore
+	dir        string // root directory, write-once in OpenStore
+	quarantine string // where Quarantine moves objects; "" for nowhere
 }
+
+// objectLimit bounds nothing a real object reaches; reads of objects go
+// through [OpenRegular] so that a FIFO or device planted in the store is
+// refused rather than read forever.
+var objectLimit = Limit{Max: 1 << 62, Use: "a stored object", Why: "no object is that large"}
 
 // OpenStore opens the store rooted at dir, creating the directory (and its
 // parents) if needed.
@@ -31,6 +37,33 @@ func OpenStore(dir string) (*Store, error) {
 		return nil, fmt.Errorf("artifacts: open store: %w", err)
 	}
 	return &Store{dir: dir}, nil
+}
+
+// StoreAt returns the store rooted at dir without creating anything: a
+// missing directory reads as an empty store. It is for commands that only
+// look.
+func StoreAt(dir string) *Store { return &Store{dir: dir} }
+
+// SetQuarantine names the directory that [Store.Quarantine] moves
+// damaged objects into. Only a process that may write the store (one that
+// holds its workspace's lock) should set it.
+func (s *Store) SetQuarantine(dir string) { s.quarantine = dir }
+
+// Quarantine moves the object d out of the store into the quarantine
+// directory (see [Store.SetQuarantine]) and returns its new path. Whoever
+// refers to d then finds it missing and remakes it, while the damaged
+// bytes stay available to look at. A missing object is an error wrapping
+// [ErrNotFound]; with no quarantine directory set nothing moves and the
+// error says so.
+func (s *Store) Quarantine(d Digest) (string, error) {
+	if s.quarantine == "" {
+		return "", fmt.Errorf("artifacts: object %s: no quarantine directory to move it to", d)
+	}
+	dst, err := MoveAside(s.Path(d), s.quarantine, "object-"+d.String())
+	if err != nil {
+		return "", s.openErr(d, err)
+	}
+	return dst, nil
 }
 
 // Dir returns the store's root directory.
@@ -122,16 +155,18 @@ func (s *Store) commit(f *os.File, d Digest) error {
 	return nil
 }
 
-// mkShard creates d's shard directory if needed and returns its name.
+// mkShard creates d's shard directory if needed and returns its name. A
+// symbolic link in the shard's place is replaced by a directory, so that
+// no object is ever written where the link points.
 func (s *Store) mkShard(d Digest) (string, error) {
 	shard := filepath.Dir(s.Path(d))
-	err := os.Mkdir(shard, 0o755)
-	switch {
-	case err == nil:
-		if err := syncDir(s.dir); err != nil {
-			return "", fmt.Errorf("artifacts: put %s: %w", d, err)
-		}
-	case !errors.Is(err, fs.ErrExist):
+	if fi, err := os.Lstat(shard); err == nil && fi.IsDir() {
+		return shard, nil
+	}
+	if err := EnsureDir(shard, 0o755); err != nil {
+		return "", fmt.Errorf("artifacts: put %s: %w", d, err)
+	}
+	if err := syncDir(s.dir); err != nil {
 		return "", fmt.Errorf("artifacts: put %s: %w", d, err)
 	}
 	return shard, nil
@@ -139,30 +174,47 @@ func (s *Store) mkShard(d Digest) (string, error) {
 
 // Has reports whether the store holds the object d. It does not verify it.
 func (s *Store) Has(d Digest) bool {
+	_, err := s.Size(d)
+	return err == nil
+}
+
+// Size returns the size of the object d without reading it: a cheap check
+// that catches a truncated or extended object whose size is recorded
+// elsewhere. A missing object, or anything there but a regular file, is
+// an error wrapping [ErrNotFound].
+func (s *Store) Size(d Digest) (int64, error) {
 	fi, err := os.Stat(s.Path(d))
-	return err == nil && fi.Mode().IsRegular()
+	if err != nil {
+		return 0, s.openErr(d, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return 0, fmt.Errorf("%w: %s (%s there)", ErrNotFound, d, fileKind(fi.Mode()))
+	}
+	return fi.Size(), nil
 }
 
 // Open returns a reader of the object d. The reader hashes what it reads
 // and, at end of file, returns an error wrapping [ErrCorrupt] instead of
 // io.EOF if the bytes do not hash to d. A missing object is an error
-// wrapping [ErrNotFound].
+// wrapping [ErrNotFound]; a FIFO or device in its place is refused
+// (see [OpenRegular]).
 func (s *Store) Open(d Digest) (io.ReadCloser, error) {
-	f, err := os.Open(s.Path(d))
+	f, _, err := OpenRegular(s.Path(d), objectLimit)
 	if err != nil {
 		return nil, s.openErr(d, err)
 	}
 	return &verifier{f: f, h: sha256.New(), want: d}, nil
 }
 
-// ReadAll returns the contents of object d after checking them against d.
+// ReadAll returns the contents of object d after checking them against d;
+// bytes that do not match are a [*CorruptError].
 func (s *Store) ReadAll(d Digest) ([]byte, error) {
-	b, err := os.ReadFile(s.Path(d))
+	b, err := ReadRegular(s.Path(d), objectLimit)
 	if err != nil {
 		return nil, s.openErr(d, err)
 	}
 	if DigestOf(b) != d {
-		return nil, fmt.Errorf("%w: %s", ErrCorrupt, d)
+		return nil, &CorruptError{Digest: d}
 	}
 	return b, nil
 }
@@ -310,7 +362,7 @@ func (v *verifier) Read(p []byte) (int, error) {
 	if err == io.EOF {
 		v.end = io.EOF
 		if Digest(v.h.Sum(nil)) != v.want {
-			v.end = fmt.Errorf("%w: %s", ErrCorrupt, v.want)
+			v.end = &CorruptError{Digest: v.want}
 		}
 		err = v.end
 	}
