@@ -1,8 +1,8 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 
+	"sdapipe/artifacts"
 	"sdapipe/stage"
 )
 
@@ -85,15 +86,25 @@ func (s *Stage) ParamRange(dotted string) hcl.Range {
 	return s.DeclRange
 }
 
+// ConfigLimit bounds the size of a pipeline file.
+var ConfigLimit = artifacts.Limit{Max: 4 << 20, Use: "a pipeline file",
+	Why: "a pipeline file holds settings, never data; name data files with file(\"...\")"}
+
 // LoadFile reads and decodes a pipeline file whose stage blocks are kinds
 // of reg. Overrides are "--set" arguments of the form stage.param=value.
+// The file must be a regular file (or a link to one) within [ConfigLimit].
 func LoadFile(reg *stage.Registry, filename string, overrides []string) (*Config, hcl.Diagnostics) {
-	src, err := os.ReadFile(filename)
+	src, err := artifacts.ReadRegular(filename, ConfigLimit)
 	if err != nil {
+		var fe *artifacts.FileError
+		detail := fmt.Sprintf("%s: %v.", filename, unwrapPath(err))
+		if errors.As(err, &fe) {
+			detail = fe.Error()
+		}
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "Cannot read the pipeline file",
-			Detail:   err.Error(),
+			Detail:   detail,
 		}}
 	}
 	dir, _ := filepath.Abs(filepath.Dir(filename))
@@ -119,6 +130,18 @@ func Load(reg *stage.Registry, filename, dir string, src []byte, overrides []str
 		v, d := decodeValue(stage.ParamSpec{Name: "seed", Type: stage.Int, Min: stage.Bound(0)}, a.Expr, c)
 		diags = append(diags, d...)
 		c.Seed = uint64(v.Int)
+	}
+	// No default seed: every random draw derives from it, and a study that
+	// silently shared seed 0 with another would not be the independent
+	// replicate its author meant. Checked last: it hides no other problem.
+	var fileDiags hcl.Diagnostics
+	if _, ok := content.Attributes["seed"]; !ok {
+		fileDiags = append(fileDiags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing seed",
+			Detail:   "A pipeline file must set seed, the whole number every random stream of every stage derives from, e.g. seed = 1.",
+			Subject:  f.Body.MissingItemRange().Ptr(),
+		})
 	}
 	if a, ok := content.Attributes["workspace"]; ok {
 		v, d := decodeValue(stage.ParamSpec{Name: "workspace", Type: stage.String}, a.Expr, c)
@@ -154,6 +177,14 @@ func Load(reg *stage.Registry, filename, dir string, src []byte, overrides []str
 		c.byAddr[st.Addr] = st
 		c.Stages = append(c.Stages, st)
 	}
+	if len(content.Blocks) == 0 && !diags.HasErrors() { // an unknown block is reported already
+		fileDiags = append(fileDiags, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "No stages",
+			Detail:   fmt.Sprintf("The pipeline file declares no stage, so there is nothing to run; add stage blocks of the kinds %s.", kindNames(reg)),
+			Subject:  f.Body.MissingItemRange().Ptr(),
+		})
+	}
 	diags = append(diags, c.applyOverrides(overrides)...)
 	for _, st := range c.Stages {
 		diags = append(diags, st.check()...)
@@ -167,10 +198,19 @@ func Load(reg *stage.Registry, filename, dir string, src []byte, overrides []str
 			diags = append(diags, c.checkGraph(st)...)
 		}
 	}
+	diags = append(diags, fileDiags...)
 	if diags.HasErrors() {
 		return nil, diags
 	}
 	return c, diags
+}
+
+func kindNames(reg *stage.Registry) string {
+	var names []string
+	for _, k := range reg.Kinds() {
+		names = append(names, k.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 func fileSchema(reg *stage.Registry) *hcl.BodySchema {

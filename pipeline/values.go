@@ -1,9 +1,10 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -37,6 +38,9 @@ func decodeValue(p stage.ParamSpec, expr hcl.Expression, c *Config) (stage.Value
 	}
 	val, diags := expr.Value(nil)
 	if diags.HasErrors() {
+		if tr, d := hcl.AbsTraversalForExpr(expr); !d.HasErrors() {
+			return bad("%s", bareName(p, tr))
+		}
 		return stage.Value{}, diags
 	}
 	if val.IsNull() || !val.IsWhollyKnown() {
@@ -87,6 +91,23 @@ func decodeValue(p stage.ParamSpec, expr hcl.Expression, c *Config) (stage.Value
 		return bad("%s", msg)
 	}
 	return v, nil
+}
+
+// bareName explains a name without quotes where a parameter's value should
+// be, such as trajectories = abc, rather than HCL's "Variables not allowed".
+func bareName(p stage.ParamSpec, tr hcl.Traversal) string {
+	name := tr.RootName()
+	for _, t := range tr[1:] {
+		if a, ok := t.(hcl.TraverseAttr); ok {
+			name += "." + a.Name
+		}
+	}
+	msg := fmt.Sprintf("%s must be a %s; got %s, a name without quotes, which a pipeline file uses only to refer to a stage (as in data = simulate.lorenz).",
+		p.Name, p.Type, name)
+	if p.Type == stage.String {
+		msg += fmt.Sprintf(" Write a string in quotes: %q.", name)
+	}
+	return msg
 }
 
 func wholeNumber(v cty.Value) (int64, bool) {
@@ -194,11 +215,24 @@ func decodeFile(p stage.ParamSpec, expr hcl.Expression, c *Config) (stage.Value,
 	if !filepath.IsAbs(path) {
 		resolved = filepath.Join(c.Dir, path)
 	}
-	b, err := os.ReadFile(resolved)
-	if err != nil {
-		return bad("Cannot read file for "+p.Name, fmt.Sprintf("%s: %v.", path, err))
+	f, err := stage.HashFile(path, resolved)
+	var fe *artifacts.FileError
+	switch {
+	case errors.As(err, &fe):
+		return bad("Cannot read file for "+p.Name, fe.Error())
+	case err != nil:
+		return bad("Cannot read file for "+p.Name, fmt.Sprintf("%s: %v.", path, unwrapPath(err)))
 	}
-	return stage.Value{Type: stage.FileParam, File: stage.File{
-		Path: path, Resolved: resolved, Digest: artifacts.DigestOf(b),
-	}}, nil
+	return stage.Value{Type: stage.FileParam, File: f}, nil
+}
+
+// unwrapPath drops the operation and path that an *fs.PathError repeats:
+// "open /a/b.npy: no such file or directory" becomes "no such file or
+// directory", for messages that name the file already.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -5,9 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"sort"
 	"sync"
 
@@ -126,15 +126,27 @@ func (e *Env) input(param, output string) (Output, error) {
 	return o, nil
 }
 
-// ReadBytes returns the bytes of an upstream output, verified against its digest.
+// ReadBytes returns the bytes of an upstream output, verified against its
+// digest. A corrupt object is moved aside (when the store has a quarantine
+// directory), so that the next run finds the upstream stage's output
+// missing and reruns it; the error says so.
 func (e *Env) ReadBytes(param, output string) ([]byte, error) {
 	o, err := e.input(param, output)
 	if err != nil {
 		return nil, err
 	}
+	up := e.Inputs[param].Addr
 	b, err := e.Store.ReadAll(o.Digest)
+	var ce *artifacts.CorruptError
+	if errors.As(err, &ce) {
+		if dst, qerr := e.Store.Quarantine(o.Digest); qerr == nil {
+			ce.MovedTo = dst
+			return nil, fmt.Errorf("read %s.%s: %w; the next run reruns %s to remake it", up, output, err, up)
+		}
+		return nil, fmt.Errorf("read %s.%s: %w; rerun %s with --force to remake it", up, output, err, up)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s.%s: %w", e.Inputs[param].Addr, output, err)
+		return nil, fmt.Errorf("read %s.%s: %w", up, output, err)
 	}
 	return b, nil
 }
@@ -196,12 +208,9 @@ func (e *Env) ReadFileArray(param string) (artifacts.Array, error) {
 	if !ok {
 		return artifacts.Array{}, fmt.Errorf("no file given for %s", param)
 	}
-	b, err := os.ReadFile(f.Resolved)
+	b, err := f.Read()
 	if err != nil {
 		return artifacts.Array{}, fmt.Errorf("%s: %w", param, err)
-	}
-	if artifacts.DigestOf(b) != f.Digest {
-		return artifacts.Array{}, fmt.Errorf("%s changed while the pipeline ran; run again", f.Path)
 	}
 	a, err := artifacts.ReadNPYNamed(bytes.NewReader(b), f.Path)
 	if err != nil {

@@ -1,9 +1,11 @@
 package stages
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
@@ -202,7 +204,11 @@ func checkObserve(c *Catalog, p *stage.Params, refs stage.Resolver) []stage.Para
 // checkObservationFile reads a notebook's observations and says what is
 // wrong with them, or "".
 func checkObservationFile(f stage.File, op observe.Operator) string {
-	a, err := artifacts.ReadNPYFile(f.Resolved)
+	b, err := f.Read()
+	if err != nil {
+		return err.Error()
+	}
+	a, err := artifacts.ReadNPYNamed(bytes.NewReader(b), f.Path)
 	if err != nil {
 		return err.Error()
 	}
@@ -217,9 +223,24 @@ func checkObservationFile(f stage.File, op observe.Operator) string {
 	if len(a.Shape) != 2 || a.Shape[1] != m || a.Shape[0] < 1 {
 		return fmt.Sprintf("%s: %s; got shape %v.", f.Path, want, a.Shape)
 	}
-	for i, v := range toFloat64(a) {
-		if v != v || v > 1e300 || v < -1e300 {
-			return fmt.Sprintf("%s: observation %d, value %d is %v; all values must be finite.", f.Path, i/m, i%m, v)
+	if msg := checkObservationValues(toFloat64(a), m); msg != "" {
+		return f.Path + ": " + msg
+	}
+	return ""
+}
+
+// checkObservationValues says which of the observations y (rows of m
+// values) is not a finite float32, or "". The check is made after the
+// conversion to float32, in which the observations are stored: a float64
+// such as 1e300 is finite but overflows to +Inf.
+func checkObservationValues(y []float64, m int) string {
+	for i, v := range y {
+		switch f := float64(float32(v)); {
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			return fmt.Sprintf("observation %d, value %d is %v; all values must be finite.", i/m, i%m, v)
+		case math.IsInf(f, 0):
+			return fmt.Sprintf("observation %d, value %d is %v, beyond float32's range (±%.8g) in which observations are stored; all values must be finite in float32.",
+				i/m, i%m, v, math.MaxFloat32)
 		}
 	}
 	return ""
@@ -292,6 +313,9 @@ func makeObservations(env *stage.Env, op observe.Operator, length int, state []i
 		y64 := toFloat64(a)
 		if len(y64)%m != 0 || len(y64) == 0 {
 			return nil, nil, info, fmt.Errorf("%s holds %d values, not rows of %d", f.Path, len(y64), m)
+		}
+		if msg := checkObservationValues(y64, m); msg != "" {
+			return nil, nil, info, fmt.Errorf("%s: %s", f.Path, msg)
 		}
 		y = floats.To32(y64)
 		info.Source = f.Path

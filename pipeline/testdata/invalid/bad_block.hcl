@@ -8,3 +8,4 @@ tmap "b" {
   opts { # ERROR: Duplicate opts block
   }
 }
+seed = 1

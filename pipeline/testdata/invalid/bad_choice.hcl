@@ -1,3 +1,4 @@
 simulate "lorenz" {
   system = "lorenz96" # ERROR: Invalid value for system
 }
+seed = 1

@@ -1,1 +1,2 @@
 simulate "9lives" {} # ERROR: Invalid stage name
+seed = 1

@@ -4,3 +4,4 @@ observe "lo" {
   variables = [0, 3] # ERROR: Invalid value for variables
   every     = 8
 }
+seed = 1

@@ -9,3 +9,4 @@ tmap "b" {
 tmap "c" {
   in = tmap.b
 }
+seed = 1

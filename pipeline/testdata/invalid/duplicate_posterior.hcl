@@ -18,3 +18,4 @@ evaluate "lo" {
   reference    = filter.lo
   posteriors   = [sample.lo, sample.lo] # ERROR: Duplicate reference in posteriors
 }
+seed = 1

@@ -1,2 +1,3 @@
 simulate "lorenz" {}
 simulate "lorenz" {} # ERROR: Duplicate stage
+seed = 1

@@ -21,3 +21,4 @@ evaluate "lo" {
   reference    = filter.hi # ERROR: Invalid value for reference
   posteriors   = [sample.lo]
 }
+seed = 1

@@ -4,3 +4,4 @@ observe "lo" {
   every        = 8
   observations = file("obs_int32.npy") # ERROR: Invalid value for observations
 }
+seed = 1

@@ -4,3 +4,4 @@ observe "lo" {
   every        = 8
   observations = file("obs_nan.npy") # ERROR: Invalid value for observations
 }
+seed = 1

@@ -8,3 +8,4 @@ observe "lo" {
 filter "lo" {
   observations = observe.lo # ERROR: Invalid value for observations
 }
+seed = 1

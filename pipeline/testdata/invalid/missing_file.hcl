@@ -3,3 +3,4 @@ observe "lo" {
   data         = simulate.lorenz
   observations = file("nope.npy") # ERROR: Cannot read file for observations
 }
+seed = 1

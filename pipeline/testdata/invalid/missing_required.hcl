@@ -1,3 +1,4 @@
 tmap "b" { # ERROR: Missing required argument
   scale = 3
 }
+seed = 1

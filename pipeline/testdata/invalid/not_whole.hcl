@@ -1,3 +1,4 @@
 simulate "lorenz" {
   length = 2.5 # ERROR: Invalid value for length
 }
+seed = 1

@@ -2,3 +2,4 @@ tsrc "a" {}
 tmap "b" {
   in = "tsrc.a" # ERROR: Invalid reference in in
 }
+seed = 1

@@ -1,3 +1,4 @@
 simulate "lorenz" {
   length = = 4 # ERROR: Invalid expression
 }
+seed = 1

@@ -2,3 +2,4 @@ tsrc "a" {}
 tmap "b" {
   in = tsrc.missing # ERROR: Reference to undeclared stage
 }
+seed = 1

@@ -1,3 +1,4 @@
 simulate "lorenz" {
   trajectorys = 16 # ERROR: Unsupported argument
 }
+seed = 1

@@ -2,3 +2,4 @@ simulate "lorenz" {}
 tmap "b" {
   in = simulate.lorenz # ERROR: Invalid reference in in
 }
+seed = 1

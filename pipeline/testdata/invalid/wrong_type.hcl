@@ -1,3 +1,4 @@
 simulate "lorenz" {
   trajectories = "many" # ERROR: Invalid value for trajectories
 }
+seed = 1

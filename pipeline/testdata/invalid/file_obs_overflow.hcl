@@ -1,0 +1,7 @@
+simulate "lorenz" {}
+observe "lo" {
+  data         = simulate.lorenz
+  every        = 8
+  observations = file("obs_overflow.npy") # ERROR: Invalid value for observations
+}
+seed = 1

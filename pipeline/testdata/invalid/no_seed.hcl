@@ -1,0 +1,2 @@
+# ERROR: Missing seed
+simulate "lorenz" {}

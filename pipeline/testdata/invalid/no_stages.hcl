@@ -1,0 +1,2 @@
+seed = 1 # ERROR: No stages
+workspace = "results"
