@@ -16,15 +16,6 @@ import (
 )
 
 
-const observeFileSource = `seed = 1
-simulate "lorenz" {}
-observe "lo" {
-  data         = simulate.lorenz
-  every        = 8
-  observations = file("x.npy")
-}
-`
-
 // loadWithin loads a pipeline file, failing the test if that takes more
 // than a few seconds: these loads used to block forever or read until the
 // kernel killed the process.

@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,16 +18,18 @@ type Lock struct {
 	f *os.File
 }
 
-// LockWorkspace takes the workspace lock. If another process holds it,
-// waiting is called once with that process's description (its pid and
-// command line) and LockWorkspace blocks until the lock is free or ctx is
-// cancelled.
+// LockWorkspace takes the workspace lock, creating the workspace
+// directory if needed. If another process holds it, waiting is called once
+// with that process's description (its pid and command line) and
+// LockWorkspace blocks until the lock is free or ctx is cancelled. A
+// symbolic link (or anything but a regular file) at dir/lock is replaced
+// by a lock file: the lock never writes where a link points.
 func LockWorkspace(ctx context.Context, dir string, waiting func(holder string)) (*Lock, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := makeWorkspaceDir(dir); err != nil {
 		return nil, err
 	}
 	path := filepath.Join(dir, "lock")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := openLockFile(dir, path)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
@@ -35,7 +39,9 @@ func LockWorkspace(ctx context.Context, dir string, waiting func(holder string))
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if !ok {
-		holder, _ := os.ReadFile(path)
+		holder := make([]byte, 4096)
+		n, _ := f.ReadAt(holder, 0)
+		holder = holder[:n]
 		if waiting != nil {
 			waiting(strings.TrimSpace(string(holder)))
 		}
@@ -69,3 +75,32 @@ func (l *Lock) Unlock() error {
 	l.f = nil
 	return err
 }
+
+// openLockFile opens (creating) the lock file at path without following a
+// symbolic link. Anything but a regular file there is removed (a link
+// itself, never its target) and a lock file created in its place; the
+// removal happens under a lock on the workspace directory, so that two
+// processes repairing at once cannot remove each other's new lock file.
+func openLockFile(dir, path string) (*os.File, error) {
+	f, err := openNoFollow(path)
+	if err == nil {
+		return f, nil
+	}
+	if !errors.Is(err, errNotRegular) {
+		return nil, err
+	}
+	unlockDir, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlockDir()
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("replace the %s at the lock's path: %w", fi.Mode().Type(), err)
+		}
+	}
+	return openNoFollow(path)
+}
+
+// errNotRegular is openNoFollow's error for a link or special file.
+var errNotRegular = errors.New("not a regular file")

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 
 	"sdapipe/artifacts"
@@ -33,42 +34,74 @@ func inputsOf(st *Stage, records map[string]*Record) map[string]stage.Upstream {
 }
 
 // decide compares a stage, whose upstream records are all known, with the
-// workspace: cached when a record for its key exists and all its outputs
-// are in the store.
+// workspace, healing what it finds damaged: see [Config.assess].
 func (c *Config) decide(ws *Workspace, st *Stage, records map[string]*Record, force bool) (Decision, error) {
+	return c.assess(ws, st, records, force, true)
+}
+
+// assess decides a stage: cached when a usable record for its key exists
+// and each of its outputs is in the store with the size the record gives
+// (a stat per output: cheap enough for every run, unlike rehashing). A
+// record that cannot be used counts as absent and, with heal, is moved
+// aside, as is an object of the wrong size; the stage then reruns. With
+// force the stage reruns whatever its record holds.
+func (c *Config) assess(ws *Workspace, st *Stage, records map[string]*Record, force, heal bool) (Decision, error) {
 	key, fields := c.key(st, inputsOf(st, records))
 	d := Decision{Addr: st.Addr, Key: key, Fields: fields}
 	rec, err := ws.Record(key)
-	if err != nil {
+	var bad *RecordError
+	hadRecord := rec != nil
+	switch {
+	case errors.As(err, &bad):
+		d.Reasons = append(d.Reasons, ws.healRecord(bad, heal))
+		rec, hadRecord = nil, true
+	case err != nil && !force:
 		return d, err
+	case err != nil:
+		d.Reasons = append(d.Reasons, fmt.Sprintf("its run record cannot be read (%v)", err))
+		rec, hadRecord = nil, true
 	}
 	if rec != nil && !force {
-		missing := missingOutputs(ws, st, rec)
-		if len(missing) == 0 {
+		problems := outputProblems(ws, st, rec, heal)
+		if len(problems) == 0 {
 			d.Record = rec
 			return d, nil
 		}
-		for _, m := range missing {
-			d.Reasons = append(d.Reasons, m)
-		}
+		d.Reasons = append(d.Reasons, problems...)
 	}
 	d.Run = true
 	if force {
 		d.Reasons = append(d.Reasons, "forced with --force")
 	}
-	if rec == nil {
+	if !hadRecord {
 		d.Reasons = append(d.Reasons, c.changes(ws, st, fields, false)...)
 	}
 	return d, nil
 }
 
-// missingOutputs lists, as reasons, the outputs of a record that are not
-// in the store or that the stage kind requires but the record lacks.
-func missingOutputs(ws *Workspace, st *Stage, rec *Record) []string {
+// outputProblems lists, as reasons, the outputs of a record that are not
+// in the store, have another size there than the record says (moved aside
+// with heal), or that the stage kind requires but the record lacks.
+func outputProblems(ws *Workspace, st *Stage, rec *Record, heal bool) []string {
 	var out []string
 	for _, o := range rec.Outputs {
-		if !ws.Store.Has(o.Digest) {
+		size, err := ws.Store.Size(o.Digest)
+		switch {
+		case errors.Is(err, artifacts.ErrNotFound):
 			out = append(out, fmt.Sprintf("output %s (%s) is missing from the store", o.Name, short(o.Digest.String())))
+		case err != nil:
+			out = append(out, fmt.Sprintf("output %s (%s) cannot be checked: %v", o.Name, short(o.Digest.String()), err))
+		case size != o.Size:
+			what := fmt.Sprintf("output %s (%s) is corrupt: %d bytes in the store, %d in its run record",
+				o.Name, short(o.Digest.String()), size, o.Size)
+			if !heal || ws.readOnly {
+				what += "; the next run moves it aside"
+			} else if dst, err := ws.Store.Quarantine(o.Digest); err != nil {
+				what += fmt.Sprintf(" and could not be moved aside: %v", err)
+			} else {
+				what += "; moved aside to " + ws.rel(dst)
+			}
+			out = append(out, what)
 		}
 	}
 	for _, spec := range st.Kind.Outputs {
@@ -130,7 +163,7 @@ func (c *Config) Status(ws *Workspace, targets []string, force map[string]bool) 
 			out = append(out, d)
 			continue
 		}
-		d, err := c.decide(ws, st, records, force[st.Addr])
+		d, err := c.assess(ws, st, records, force[st.Addr], false)
 		if err != nil {
 			return nil, fmt.Errorf("status of %s: %w", st.Addr, err)
 		}

@@ -276,7 +276,7 @@ func TestCorruptObjectIsReported(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := ws.Verify(context.Background())
+	rep, err := ws.Verify(context.Background(), false)
 	if err != nil {
 		t.Fatal(err)
 	}

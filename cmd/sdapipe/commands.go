@@ -102,13 +102,13 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-// openWorkspace opens the config's workspace for reading; it does not
-// create one where none exists.
+// openWorkspace opens the config's existing workspace for reading; it
+// creates nothing.
 func openWorkspace(cfg *pipeline.Config) (*pipeline.Workspace, error) {
 	if _, err := os.Stat(cfg.Workspace); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no workspace at %s yet: run 'sdapipe run full' first", cfg.Workspace)
 	}
-	return pipeline.OpenWorkspace(cfg.Workspace)
+	return pipeline.InspectWorkspace(cfg.Workspace)
 }
 
 // loadWorkspace loads the pipeline and opens its existing workspace.
@@ -121,7 +121,15 @@ func (c *common) loadWorkspace() (*pipeline.Config, *pipeline.Workspace, error) 
 	return cfg, ws, err
 }
 
-func cmdVersion(stdout io.Writer) error {
+func cmdVersion(args []string, stdout io.Writer) error {
+	var c common
+	fs := newFlags("version", &c)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("version takes no arguments, only the common flags; got %q", fs.Arg(0))
+	}
 	fmt.Fprintf(stdout, "sdapipe %s %s %s/%s\n", pipeline.Version(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
 }
@@ -249,7 +257,8 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	ws, err := pipeline.OpenWorkspace(cfg.Workspace)
+	// Looking creates nothing: a new workspace path reads as empty.
+	ws, err := pipeline.InspectWorkspace(cfg.Workspace)
 	if err != nil {
 		return err
 	}
@@ -408,25 +417,58 @@ func cmdPath(args []string, stdout, stderr io.Writer) error {
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c common
 	fs := newFlags("verify", &c)
+	repair := fs.Bool("repair", false, "move damaged files aside")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	_, ws, err := c.loadWorkspace()
+	if fs.NArg() > 0 {
+		return usagef("verify takes no arguments; it checks the whole workspace")
+	}
+	cfg, ws, err := c.loadWorkspace()
 	if err != nil {
 		return err
 	}
-	rep, err := ws.Verify(ctx)
+	if *repair {
+		lock, err := pipeline.LockWorkspace(ctx, cfg.Workspace, func(holder string) {
+			fmt.Fprintf(stderr, "sdapipe: waiting for the workspace lock held by %s\n", holder)
+		})
+		if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+		if ws, err = pipeline.OpenWorkspace(cfg.Workspace); err != nil {
+			return err
+		}
+	}
+	rep, err := ws.Verify(ctx, *repair)
 	if err != nil {
 		return err
 	}
 	for _, bad := range rep.Corrupt {
 		fmt.Fprintf(stdout, "corrupt: %s\n", bad)
 	}
-	fmt.Fprintf(stdout, "%d objects checked, %d corrupt\n", rep.Checked, len(rep.Corrupt))
-	if len(rep.Corrupt) > 0 {
-		return fmt.Errorf("%d corrupt objects; rerun the stages named above with --force", len(rep.Corrupt))
+	for _, m := range rep.Missing {
+		fmt.Fprintf(stdout, "missing: %s\n", m)
 	}
-	return nil
+	for _, r := range rep.BadRecords {
+		fmt.Fprintf(stdout, "unreadable run record: %s\n", r)
+	}
+	for _, m := range rep.Moved {
+		fmt.Fprintf(stdout, "moved aside: %s\n", m)
+	}
+	fmt.Fprintf(stdout, "%d objects checked, %d corrupt, %d missing; %d run records read, %d unreadable\n",
+		rep.Checked, len(rep.Corrupt), len(rep.Missing), rep.Records, len(rep.BadRecords))
+	switch {
+	case rep.Problems() == 0:
+		return nil
+	case *repair && len(rep.Rerun) > 0:
+		fmt.Fprintf(stdout, "the next run reruns %s\n", strings.Join(rep.Rerun, ", "))
+		return nil
+	case *repair:
+		return nil
+	}
+	return fmt.Errorf("%d problems found; 'sdapipe verify --repair' moves the damaged files into %s, and the next run remakes them",
+		rep.Problems(), filepath.Join(cfg.Workspace, "quarantine"))
 }
 
 func cmdGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -459,14 +501,31 @@ func cmdGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *dry {
 		verb = "would remove"
 	}
-	fmt.Fprintf(stdout, "%s %d objects (%d bytes), %d run records, %d temporary files; kept %d objects\n",
-		verb, rep.Objects, rep.Bytes, rep.Runs, rep.Temps, rep.Kept)
+	fmt.Fprintf(stdout, "%s %d objects (%d bytes), %d run records, %d temporary files, %d quarantined files; kept %d objects\n",
+		verb, rep.Objects, rep.Bytes, rep.Runs, rep.Temps, rep.Quarantined, rep.Kept)
+	if rep.BadRecords > 0 {
+		moved := "moved aside"
+		if *dry {
+			moved = "would move aside"
+		}
+		fmt.Fprintf(stdout, "%s %d unreadable run records; their stages rerun on the next run\n", moved, rep.BadRecords)
+	}
 	return nil
 }
 
+// cmdSchemas prints the artifact kinds. It takes the common flags, as
+// every command does, though the kinds depend on no pipeline file.
 func cmdSchemas(args []string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		return usagef("schemas takes no arguments")
+	var c common
+	fs := newFlags("schemas", &c)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("schemas takes no arguments, only the common flags; got %q", fs.Arg(0))
+	}
+	if _, err := c.logger(io.Discard); err != nil {
+		return err
 	}
 	fmt.Fprint(stdout, schemas.Markdown())
 	return nil

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"sdapipe/pipeline"
 )
 
 // Exit codes.
@@ -52,12 +54,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var de *diagError
 	var ue *usageError
+	var we *pipeline.WorkspaceError
 	switch {
 	case errors.As(err, &de):
 		printDiags(stderr, de.diags)
 		return exitUsage
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "sdapipe: %s\n", ue.msg)
+		return exitUsage
+	case errors.As(err, &we):
+		fmt.Fprintf(stderr, "sdapipe: %v\n", we)
 		return exitUsage
 	case errors.Is(err, context.Canceled):
 		fmt.Fprintln(stderr, "sdapipe: interrupted; completed stages are kept, the interrupted one will rerun")
@@ -115,7 +121,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprint(stdout, helpText)
 		return nil
 	case "version", "--version":
-		return cmdVersion(stdout)
+		return cmdVersion(rest, stdout)
 	case "run":
 		return cmdRun(ctx, rest, stdout, stderr)
 	case "run-stage":
@@ -149,8 +155,11 @@ Commands:
   dag [--dot]               the stage graph (text, or Graphviz DOT)
   show STAGE                a stage's last record: key parts, outputs, schemas
   path STAGE OUTPUT         the file a notebook should open for an output
-  verify                    rehash every stored object, report corrupt ones
-  gc [--prune-runs] [-n]    remove stored objects no run record refers to
+  verify [--repair]         check every run record and rehash every stored
+                            object; --repair moves damaged ones aside so
+                            that the next run remakes them
+  gc [--prune-runs] [-n]    remove stored objects no run record refers to,
+                            and the files verify or run moved aside
   schemas                   the artifact kinds sdapipe writes
   version                   sdapipe's version
 
