@@ -20,9 +20,13 @@ import (
 // stages, each with its evaluated parameters (defaults filled in) and its
 // references to other stages, which are the graph's edges.
 type Config struct {
-	Filename  string // as given, for messages
-	Dir       string // directory that relative paths in the file are resolved against
-	Seed      uint64
+	Filename string // as given, for messages
+	Dir      string // directory that relative paths in the file are resolved against
+	Seed     uint64 // 0 when the file sets none (see SeedSet)
+	// SeedSet says whether the file set seed. The default, 0, is stated in
+	// the README; the command line warns when a file relies on it, since
+	// two studies that both leave it out share every random stream.
+	SeedSet   bool
 	Workspace string   // resolved path of the workspace directory
 	Stages    []*Stage // in file order
 	Kinds     *stage.Registry
@@ -130,18 +134,7 @@ func Load(reg *stage.Registry, filename, dir string, src []byte, overrides []str
 		v, d := decodeValue(stage.ParamSpec{Name: "seed", Type: stage.Int, Min: stage.Bound(0)}, a.Expr, c)
 		diags = append(diags, d...)
 		c.Seed = uint64(v.Int)
-	}
-	// No default seed: every random draw derives from it, and a study that
-	// silently shared seed 0 with another would not be the independent
-	// replicate its author meant. Checked last: it hides no other problem.
-	var fileDiags hcl.Diagnostics
-	if _, ok := content.Attributes["seed"]; !ok {
-		fileDiags = append(fileDiags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Missing seed",
-			Detail:   "A pipeline file must set seed, the whole number every random stream of every stage derives from, e.g. seed = 1.",
-			Subject:  f.Body.MissingItemRange().Ptr(),
-		})
+		c.SeedSet = true
 	}
 	if a, ok := content.Attributes["workspace"]; ok {
 		v, d := decodeValue(stage.ParamSpec{Name: "workspace", Type: stage.String}, a.Expr, c)
@@ -177,8 +170,8 @@ func Load(reg *stage.Registry, filename, dir string, src []byte, overrides []str
 		c.byAddr[st.Addr] = st
 		c.Stages = append(c.Stages, st)
 	}
-	if len(content.Blocks) == 0 && !diags.HasErrors() { // an unknown block is reported already
-		fileDiags = append(fileDiags, &hcl.Diagnostic{
+	if len(c.Stages) == 0 && !diags.HasErrors() { // an unknown or broken block is reported already
+		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "No stages",
 			Detail:   fmt.Sprintf("The pipeline file declares no stage, so there is nothing to run; add stage blocks of the kinds %s.", kindNames(reg)),
@@ -198,7 +191,6 @@ func Load(reg *stage.Registry, filename, dir string, src []byte, overrides []str
 			diags = append(diags, c.checkGraph(st)...)
 		}
 	}
-	diags = append(diags, fileDiags...)
 	if diags.HasErrors() {
 		return nil, diags
 	}

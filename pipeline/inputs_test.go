@@ -15,7 +15,6 @@ import (
 	"sdapipe/artifacts"
 )
 
-
 // loadWithin loads a pipeline file, failing the test if that takes more
 // than a few seconds: these loads used to block forever or read until the
 // kernel killed the process.

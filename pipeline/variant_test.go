@@ -44,7 +44,7 @@ func TestVariantBlocks(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, diags := Load(testKinds, "v.hcl", t.TempDir(), []byte("seed = 1\n"+tc.src), tc.sets)
+			cfg, diags := Load(testKinds, "v.hcl", t.TempDir(), []byte(tc.src), tc.sets)
 			if tc.want != "" {
 				if !diags.HasErrors() || !strings.Contains(diags.Error(), tc.want) {
 					t.Fatalf("diagnostics %v, want one containing %q", diags, tc.want)
@@ -74,7 +74,7 @@ func TestVariantBlocks(t *testing.T) {
 // value.
 func TestVariantDefaultsEnterTheKey(t *testing.T) {
 	key := func(src string) string {
-		cfg, diags := Load(testKinds, "v.hcl", t.TempDir(), []byte("seed = 1\n"+src), nil)
+		cfg, diags := Load(testKinds, "v.hcl", t.TempDir(), []byte(src), nil)
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}

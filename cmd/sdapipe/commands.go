@@ -67,8 +67,9 @@ func (c *common) logger(out io.Writer) (hclog.Logger, error) {
 }
 
 // load reads the pipeline: --config, else ./pipeline.hcl, else the
-// embedded default study.
-func (c *common) load() (*pipeline.Config, error) {
+// embedded default study. A file that sets no seed gets seed 0 and a
+// warning on stderr.
+func (c *common) load(stderr io.Writer) (*pipeline.Config, error) {
 	var cfg *pipeline.Config
 	var diags hcl.Diagnostics
 	kinds := stages.Default()
@@ -83,6 +84,9 @@ func (c *common) load() (*pipeline.Config, error) {
 	}
 	if diags.HasErrors() {
 		return nil, &diagError{diags}
+	}
+	if !cfg.SeedSet {
+		fmt.Fprintf(stderr, "%s: warning: No seed: the file sets no seed, so every random stream derives from seed = 0, as in any other file without one; set seed = N to choose.\n", cfg.Filename)
 	}
 	if c.slurm, diags = checkExecutors(cfg); diags.HasErrors() {
 		return nil, &diagError{diags}
@@ -112,8 +116,8 @@ func openWorkspace(cfg *pipeline.Config) (*pipeline.Workspace, error) {
 }
 
 // loadWorkspace loads the pipeline and opens its existing workspace.
-func (c *common) loadWorkspace() (*pipeline.Config, *pipeline.Workspace, error) {
-	cfg, err := c.load()
+func (c *common) loadWorkspace(stderr io.Writer) (*pipeline.Config, *pipeline.Workspace, error) {
+	cfg, err := c.load(stderr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -168,7 +172,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if *jobs < 1 {
 		return usagef("-j %d: need at least 1", *jobs)
 	}
-	cfg, err := c.load()
+	cfg, err := c.load(stderr)
 	if err != nil {
 		return err
 	}
@@ -249,7 +253,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := c.load()
+	cfg, err := c.load(stderr)
 	if err != nil {
 		return err
 	}
@@ -302,7 +306,7 @@ func cmdDag(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, err := c.load()
+	cfg, err := c.load(stderr)
 	if err != nil {
 		return err
 	}
@@ -323,7 +327,7 @@ func cmdShow(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 1 {
 		return usagef("show takes one stage, e.g. 'sdapipe show simulate.lorenz'")
 	}
-	cfg, err := c.load()
+	cfg, err := c.load(stderr)
 	if err != nil {
 		return err
 	}
@@ -379,7 +383,7 @@ func cmdPath(args []string, stdout, stderr io.Writer) error {
 	if fs.NArg() != 2 {
 		return usagef("path takes a stage and an output, e.g. 'sdapipe path simulate.lorenz train'")
 	}
-	cfg, err := c.load()
+	cfg, err := c.load(stderr)
 	if err != nil {
 		return err
 	}
@@ -424,7 +428,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() > 0 {
 		return usagef("verify takes no arguments; it checks the whole workspace")
 	}
-	cfg, ws, err := c.loadWorkspace()
+	cfg, ws, err := c.loadWorkspace(stderr)
 	if err != nil {
 		return err
 	}
@@ -479,7 +483,7 @@ func cmdGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, ws, err := c.loadWorkspace()
+	cfg, ws, err := c.loadWorkspace(stderr)
 	if err != nil {
 		return err
 	}

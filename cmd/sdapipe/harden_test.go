@@ -100,9 +100,9 @@ func TestObservationOverflowExitsTwo(t *testing.T) {
 	}
 }
 
-// TestSmallerUsageErrors: an empty pipeline, a missing seed, a bare word
-// in --set, and a workspace path that is a file are each exit 2 with a
-// sentence that says what was expected.
+// TestSmallerUsageErrors: an empty pipeline, a bare word in --set, and a
+// workspace path that is a file are each exit 2 with a sentence that says
+// what was expected.
 func TestSmallerUsageErrors(t *testing.T) {
 	dir := writeConfig(t, small)
 	file := filepath.Join(dir, "a-file")
@@ -112,16 +112,11 @@ func TestSmallerUsageErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "empty.hcl"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "noseed.hcl"), []byte(strings.Replace(small, "seed = 3", "", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct {
 		args []string
 		want string
 	}{
 		{[]string{"run", "full", "--config", "empty.hcl"}, "No stages: The pipeline file declares no stage"},
-		{[]string{"run", "full", "--config", "empty.hcl"}, "Missing seed"},
-		{[]string{"status", "--config", "noseed.hcl"}, "Missing seed: A pipeline file must set seed"},
 		{[]string{"status", "--set", "simulate.lorenz.trajectories=abc"},
 			"trajectories must be a whole number; got abc, a name without quotes"},
 		{[]string{"run", "full", "--workspace", file}, "this path is a file, not a directory"},
@@ -135,6 +130,29 @@ func TestSmallerUsageErrors(t *testing.T) {
 		code, _, errOut := runCLI(t, dir, tc.args...)
 		if code != 2 || !strings.Contains(errOut, tc.want) || strings.Contains(errOut, "Variables not allowed") {
 			t.Errorf("sdapipe %s: exit %d, want 2 saying %q:\n%s", strings.Join(tc.args, " "), code, tc.want, errOut)
+		}
+	}
+}
+
+// TestMissingSeedWarns: a file without seed runs with the stated default,
+// seed 0, the same streams as seed = 0 written out, and says so on stderr
+// each time; a file that sets it gets no warning.
+func TestMissingSeedWarns(t *testing.T) {
+	noSeed := strings.Replace(small, "seed = 3", "", 1)
+	dir := writeConfig(t, noSeed)
+	code, _, errOut := runCLI(t, dir, "run", "full")
+	if code != 0 || !strings.Contains(errOut, "pipeline.hcl: warning: No seed: the file sets no seed, so every random stream derives from seed = 0") {
+		t.Fatalf("run without seed: exit %d\n%s", code, errOut)
+	}
+	implicit := recordDigests(t, filepath.Join(dir, ".sdapipe"))
+	explicit := writeConfig(t, "seed = 0\n"+noSeed)
+	code, _, errOut = runCLI(t, explicit, "run", "full")
+	if code != 0 || strings.Contains(errOut, "warning") {
+		t.Fatalf("run with seed = 0: exit %d\n%s", code, errOut)
+	}
+	for k, v := range recordDigests(t, filepath.Join(explicit, ".sdapipe")) {
+		if implicit[k] != v {
+			t.Errorf("%s differs between no seed and seed = 0", k)
 		}
 	}
 }

@@ -8,4 +8,3 @@ tmap "b" {
   opts { # ERROR: Duplicate opts block
   }
 }
-seed = 1

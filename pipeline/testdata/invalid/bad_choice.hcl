@@ -1,4 +1,3 @@
 simulate "lorenz" {
   system = "lorenz96" # ERROR: Invalid value for system
 }
-seed = 1

@@ -1,2 +1,1 @@
 simulate "9lives" {} # ERROR: Invalid stage name
-seed = 1

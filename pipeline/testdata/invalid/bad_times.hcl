@@ -4,4 +4,3 @@ observe "lo" {
   length = 65
   times  = [0, 64, 65] # ERROR: Invalid value for times
 }
-seed = 1

@@ -4,4 +4,3 @@ observe "lo" {
   variables = [0, 3] # ERROR: Invalid value for variables
   every     = 8
 }
-seed = 1

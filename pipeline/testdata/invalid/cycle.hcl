@@ -9,4 +9,3 @@ tmap "b" {
 tmap "c" {
   in = tmap.b
 }
-seed = 1

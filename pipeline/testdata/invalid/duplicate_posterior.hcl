@@ -18,4 +18,3 @@ evaluate "lo" {
   reference    = filter.lo
   posteriors   = [sample.lo, sample.lo] # ERROR: Duplicate reference in posteriors
 }
-seed = 1

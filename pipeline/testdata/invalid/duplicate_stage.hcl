@@ -1,3 +1,2 @@
 simulate "lorenz" {}
 simulate "lorenz" {} # ERROR: Duplicate stage
-seed = 1

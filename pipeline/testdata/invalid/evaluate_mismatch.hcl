@@ -21,4 +21,3 @@ evaluate "lo" {
   reference    = filter.hi # ERROR: Invalid value for reference
   posteriors   = [sample.lo]
 }
-seed = 1

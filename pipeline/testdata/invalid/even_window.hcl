@@ -3,4 +3,3 @@ train "k2" {
   data   = simulate.lorenz
   window = 4 # ERROR: Invalid value for window
 }
-seed = 1

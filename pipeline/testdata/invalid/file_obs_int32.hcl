@@ -4,4 +4,3 @@ observe "lo" {
   every        = 8
   observations = file("obs_int32.npy") # ERROR: Invalid value for observations
 }
-seed = 1

@@ -8,4 +8,3 @@ observe "lo" {
 filter "lo" {
   observations = observe.lo # ERROR: Invalid value for observations
 }
-seed = 1

@@ -3,4 +3,3 @@ observe "lo" {
   data         = simulate.lorenz
   observations = file("nope.npy") # ERROR: Cannot read file for observations
 }
-seed = 1

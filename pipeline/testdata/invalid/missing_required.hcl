@@ -1,4 +1,3 @@
 tmap "b" { # ERROR: Missing required argument
   scale = 3
 }
-seed = 1

@@ -1,4 +1,3 @@
 simulate "lorenz" {
   length = 2.5 # ERROR: Invalid value for length
 }
-seed = 1

@@ -2,4 +2,3 @@ tsrc "a" {}
 tmap "b" {
   in = "tsrc.a" # ERROR: Invalid reference in in
 }
-seed = 1

@@ -11,4 +11,3 @@ sample "lo" {
   model        = train.k2
   observations = observe.lo # ERROR: Invalid value for observations
 }
-seed = 1

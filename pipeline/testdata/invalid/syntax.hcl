@@ -1,4 +1,3 @@
 simulate "lorenz" {
   length = = 4 # ERROR: Invalid expression
 }
-seed = 1

@@ -6,4 +6,3 @@ observe "lo" {
   first = 5
   count = 8 # ERROR: Invalid value for count
 }
-seed = 1

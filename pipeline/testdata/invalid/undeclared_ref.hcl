@@ -2,4 +2,3 @@ tsrc "a" {}
 tmap "b" {
   in = tsrc.missing # ERROR: Reference to undeclared stage
 }
-seed = 1

@@ -1,4 +1,3 @@
 simulate "lorenz" {
   trajectorys = 16 # ERROR: Unsupported argument
 }
-seed = 1

@@ -2,4 +2,3 @@ simulate "lorenz" {}
 tmap "b" {
   in = simulate.lorenz # ERROR: Invalid reference in in
 }
-seed = 1

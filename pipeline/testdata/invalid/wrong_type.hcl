@@ -1,4 +1,3 @@
 simulate "lorenz" {
   trajectories = "many" # ERROR: Invalid value for trajectories
 }
-seed = 1

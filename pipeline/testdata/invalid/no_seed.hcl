@@ -1,2 +1,0 @@
-# ERROR: Missing seed
-simulate "lorenz" {}
