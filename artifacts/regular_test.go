@@ -264,3 +264,21 @@ func TestByteSize(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreAtCreatesNothing: a store opened for looking at a missing
+// directory is empty and the directory stays missing.
+func TestStoreAtCreatesNothing(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "objects")
+	s := StoreAt(dir)
+	n := 0
+	if err := s.Walk(func(Digest, int64) error { n++; return nil }); err != nil || n != 0 {
+		t.Fatalf("Walk = %v, %d objects", err, n)
+	}
+	if s.Has(DigestOf([]byte("abc"))) {
+		t.Fatal("an empty store has an object")
+	}
+	if _, err := os.Lstat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("StoreAt created %s", dir)
+	}
+}

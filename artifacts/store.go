@@ -249,9 +249,13 @@ func (s *Store) openErr(d Digest, err error) error {
 
 // Walk calls fn for every object in the store, in increasing digest order,
 // with its size. It skips temp files and anything else that is not an
-// object. If fn returns an error, Walk stops and returns it.
+// object. If fn returns an error, Walk stops and returns it. A store whose
+// directory does not exist (see [StoreAt]) is empty.
 func (s *Store) Walk(fn func(d Digest, size int64) error) error {
 	shards, err := os.ReadDir(s.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("artifacts: walk store: %w", err)
 	}
