@@ -108,6 +108,12 @@ func encodeLE(dst []byte, data any, from int) int {
 // native Go element type. See [ReadNPYNamed].
 func ReadNPY(r io.Reader) (Array, error) { return ReadNPYNamed(r, "") }
 
+// npyFileLimit bounds nothing a real file reaches: the size of an NPY
+// file read from disk is bounded by the file itself once it is known to
+// be a regular one, and its header is checked against it before any
+// allocation.
+var npyFileLimit = Limit{Max: 1 << 62, Use: "an NPY file", Why: "no file is that large"}
+
 // ReadNPYNamed reads one NPY array from r, naming it name in errors.
 // It accepts format versions 1.0, 2.0 and 3.0, little-, big- or
 // native-order ('=', read as little-endian) data in C or Fortran order, of
@@ -125,9 +131,10 @@ func ReadNPYNamed(r io.Reader, name string) (Array, error) {
 	return readNPY(r, name, avail, avail >= 0)
 }
 
-// ReadNPYFile reads the NPY file at path.
+// ReadNPYFile reads the NPY file at path, which must be a regular file
+// (or a link to one): a FIFO or device is refused, see [OpenRegular].
 func ReadNPYFile(path string) (Array, error) {
-	f, err := os.Open(path)
+	f, _, err := OpenRegular(path, npyFileLimit)
 	if err != nil {
 		return Array{}, fmt.Errorf("artifacts: %w", err)
 	}

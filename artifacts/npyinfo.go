@@ -2,7 +2,6 @@ package artifacts
 
 import (
 	"fmt"
-	"os"
 )
 
 // ReadNPYInfoFile reads only the header of the NPY file at path and
@@ -11,7 +10,7 @@ import (
 // the array's size, for checks of a large file's shape that do not need
 // its values. Errors are those of [ReadNPYFile].
 func ReadNPYInfoFile(path string) (DType, []int, error) {
-	f, err := os.Open(path)
+	f, _, err := OpenRegular(path, npyFileLimit)
 	if err != nil {
 		return 0, nil, fmt.Errorf("artifacts: %w", err)
 	}

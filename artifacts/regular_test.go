@@ -282,3 +282,22 @@ func TestStoreAtCreatesNothing(t *testing.T) {
 		t.Fatalf("StoreAt created %s", dir)
 	}
 }
+
+// TestNPYFileReadersRefuseFIFO: the NPY readers that take a path refuse
+// a FIFO at once instead of waiting for a writer.
+func TestNPYFileReadersRefuseFIFO(t *testing.T) {
+	t.Parallel()
+	fifo := filepath.Join(t.TempDir(), "x.npy")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	within(t, "reading a FIFO as NPY", func() {
+		var fe *FileError
+		if _, err := ReadNPYFile(fifo); !errors.As(err, &fe) {
+			t.Errorf("ReadNPYFile = %v, want a FileError", err)
+		}
+		if _, _, err := ReadNPYInfoFile(fifo); !errors.As(err, &fe) {
+			t.Errorf("ReadNPYInfoFile = %v, want a FileError", err)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -81,7 +82,11 @@ func checkDataset(p *stage.Params) []stage.ParamError {
 	if !ok {
 		return nil
 	}
-	a, err := artifacts.ReadNPYFile(f.Resolved)
+	b, err := f.Read()
+	if err != nil {
+		return []stage.ParamError{{Param: "trajectories", Detail: err.Error() + "."}}
+	}
+	a, err := artifacts.ReadNPYNamed(bytes.NewReader(b), f.Path)
 	if err != nil {
 		return []stage.ParamError{{Param: "trajectories", Detail: err.Error() + "."}}
 	}
