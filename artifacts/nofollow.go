@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -35,6 +36,28 @@ func EnsureDir(path string, perm fs.FileMode) error {
 		}
 	}
 	return fmt.Errorf("mkdir %s: something else keeps being created there", path)
+}
+
+// EnsureDirUnder makes dir, which must be root or lie below it, a
+// directory as [EnsureDir] does, component by component below root: a
+// link anywhere between root and dir is replaced, never followed. root
+// itself is trusted and may be a link.
+func EnsureDirUnder(root, dir string, perm fs.FileMode) error {
+	rel, err := filepath.Rel(root, dir)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return fmt.Errorf("mkdir %s: not below %s", dir, root)
+	}
+	if rel == "." {
+		return nil
+	}
+	path := root
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		path = filepath.Join(path, part)
+		if err := EnsureDir(path, perm); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // MoveAside renames the file at path (a link is moved itself) into the

@@ -301,3 +301,42 @@ func TestNPYFileReadersRefuseFIFO(t *testing.T) {
 		}
 	})
 }
+
+// TestEnsureDirUnderReplacesLinks: links planted at every level below the
+// root are replaced by directories and their targets left as they were;
+// a directory outside the root is refused.
+func TestEnsureDirUnderReplacesLinks(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	out, intact := outside(t)
+	if err := os.Symlink(out, filepath.Join(root, "slurm")); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "slurm", "exit")
+	if err := EnsureDirUnder(root, dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "job"), []byte("0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := intact(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{filepath.Join(root, "slurm"), dir} {
+		if fi, err := os.Lstat(p); err != nil || !fi.IsDir() {
+			t.Errorf("%s is not a directory of its own: %v", p, err)
+		}
+	}
+	if err := os.Symlink(out, filepath.Join(dir, "logs")); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureDirUnder(root, filepath.Join(dir, "logs", "deep"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := intact(); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureDirUnder(root, filepath.Dir(root), 0o755); err == nil {
+		t.Error("EnsureDirUnder accepted a directory above the root")
+	}
+}

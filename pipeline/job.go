@@ -129,7 +129,7 @@ func (w *Workspace) partPath(key artifacts.Digest, part, parts int) string {
 }
 
 func (w *Workspace) readPart(key artifacts.Digest, part, parts int) (*partFile, error) {
-	b, err := os.ReadFile(w.partPath(key, part, parts))
+	b, err := artifacts.ReadRegular(w.partPath(key, part, parts), recordLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +181,7 @@ func (c *Config) runPart(ctx context.Context, ws *Workspace, st *Stage, d Decisi
 		Digest: dg, Wall: wall.Seconds()}
 	out, _ := json.MarshalIndent(p, "", "  ")
 	path := ws.partPath(d.Key, job.Part, job.Parts)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := artifacts.EnsureDirUnder(ws.Dir, filepath.Dir(path), 0o755); err != nil {
 		return Failed, err
 	}
 	if err := artifacts.WriteFileAtomic(path, append(out, '\n'), 0o644); err != nil {

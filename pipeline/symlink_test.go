@@ -283,3 +283,26 @@ func flipLastByte(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// TestJobPartsNeverWriteThroughLinks: a link planted in place of parts/
+// is replaced by a directory when a batch job writes its part; the
+// gather step still assembles the stage.
+func TestJobPartsNeverWriteThroughLinks(t *testing.T) {
+	cfg, ws := loadJobStudy(t)
+	dir, _, intact := outside(t)
+	if err := os.Symlink(dir, filepath.Join(ws.Dir, "parts")); err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range []string{"tsrc.root", "tmap.a"} {
+		runJob(t, cfg, ws, Job{Addr: addr})
+	}
+	for i := range 2 {
+		runJob(t, cfg, ws, Job{Addr: "tsplit.s", Part: i, Parts: 2})
+	}
+	if err := intact(); err != nil {
+		t.Fatal(err)
+	}
+	if o := runJob(t, cfg, ws, Job{Addr: "tsplit.s", Parts: 2, Gather: true}); o != Ran {
+		t.Fatalf("gather: %s", o)
+	}
+}

@@ -3,12 +3,12 @@ package slurm
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 
+	"sdapipe/artifacts"
 	"sdapipe/pipeline"
 )
 
@@ -93,7 +93,7 @@ func (d *Driver) Run(ctx context.Context, targets []string) ([]*pipeline.Result,
 		return nil, fmt.Errorf("store the config for the jobs: %w", err)
 	}
 	for _, dir := range []string{logDir(r.ws), exitDir(r.ws)} {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := artifacts.EnsureDirUnder(r.ws, dir, 0o755); err != nil {
 			return nil, err
 		}
 	}

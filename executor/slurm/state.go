@@ -71,9 +71,18 @@ func (e *entry) taskLog(ws string, i int) string {
 	return filepath.Join(logDir(ws), fmt.Sprintf("%s.%s_%d.out", e.Stage, e.Array, i))
 }
 
+// The files sdapipe reads back from slurm/ are read only if they are
+// regular files, within these limits: a FIFO or device planted there is
+// refused instead of read forever. A log is read from its end only.
+var (
+	stateLimit = artifacts.Limit{Max: 64 << 20, Use: "a Slurm state file",
+		Why: "the registry, config snapshots and exit files sdapipe writes are far smaller"}
+	logLimit = artifacts.Limit{Max: 1 << 62, Use: "a job log", Why: "only its last lines are read"}
+)
+
 func loadRegistry(ws string) (*registry, error) {
 	r := &registry{Format: registryFormat, Stages: map[string]*entry{}}
-	b, err := os.ReadFile(registryPath(ws))
+	b, err := artifacts.ReadRegular(registryPath(ws), stateLimit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return r, nil
 	}
@@ -106,7 +115,7 @@ func (r *registry) save(ws string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(dirOf(ws), 0o755); err != nil {
+	if err := artifacts.EnsureDirUnder(ws, dirOf(ws), 0o755); err != nil {
 		return err
 	}
 	return artifacts.WriteFileAtomic(registryPath(ws), append(b, '\n'), 0o644)
@@ -137,7 +146,7 @@ func writeSnapshot(ws string, cfg *pipeline.Config) (string, error) {
 	if _, err := os.Stat(path); err == nil {
 		return name, nil
 	}
-	if err := os.MkdirAll(snapshotDir(ws), 0o755); err != nil {
+	if err := artifacts.EnsureDirUnder(ws, snapshotDir(ws), 0o755); err != nil {
 		return "", err
 	}
 	return name, artifacts.WriteFileAtomic(path, b, 0o644)
@@ -147,7 +156,7 @@ func readSnapshot(ws, name string) (*snapshot, error) {
 	if len(name) != 64 || strings.Trim(name, "0123456789abcdef") != "" {
 		return nil, fmt.Errorf("bad config snapshot name %q", name)
 	}
-	b, err := os.ReadFile(filepath.Join(snapshotDir(ws), name+".json"))
+	b, err := artifacts.ReadRegular(filepath.Join(snapshotDir(ws), name+".json"), stateLimit)
 	if err != nil {
 		return nil, fmt.Errorf("config snapshot: %w", err)
 	}
@@ -169,7 +178,7 @@ func exitName(job string, index int) string {
 // readExit returns the exit status a job's script recorded, and whether
 // it recorded one.
 func readExit(ws, job string, index int) (int, bool) {
-	b, err := os.ReadFile(filepath.Join(exitDir(ws), exitName(job, index)))
+	b, err := artifacts.ReadRegular(filepath.Join(exitDir(ws), exitName(job, index)), stateLimit)
 	if err != nil {
 		return 0, false
 	}
@@ -194,7 +203,7 @@ const (
 // logTail returns the last lines of a log file, indented, or a note
 // saying why there are none.
 func logTail(path string) string {
-	f, err := os.Open(path)
+	f, _, err := artifacts.OpenRegular(path, logLimit)
 	if err != nil {
 		return fmt.Sprintf("no log at %s (%v)", path, errors.Unwrap(err))
 	}
