@@ -490,7 +490,10 @@ func TestFailingJobsShowTheirLogTail(t *testing.T) {
 		if r.code != 1 {
 			t.Fatalf("want exit 1: %s", r)
 		}
-		want := regexp.MustCompile(`stage train\.k2: Slurm job [0-9]+ failed \(exit status 1\); last lines of \S+/train\.k2\.[0-9]+\.out:\n(    .*\n)*    .*does not match its digest`)
+		// The tail's lines are indented, and prefixed by "|" where the
+		// logger prints the error; the corrupted object is moved aside,
+		// so the filter job that needs its record fails too.
+		want := regexp.MustCompile(`stage train\.k2: Slurm job [0-9]+ failed \(exit status 1\); last lines of \S+/train\.k2\.[0-9]+\.out:\n(?:[ |]+.*\n)*?[ |]+.*does not match its digest`)
 		if !want.MatchString(r.stderr) {
 			t.Errorf("stderr lacks the failed job's log tail (%s):\n%s", want, r.stderr)
 		}
