@@ -57,7 +57,7 @@ func BenchmarkSgemmPath(b *testing.B) {
 func benchSgemm(b *testing.B, cfg Config, transA, transB bool, m, n, k int) {
 	o := newOperands(rand.New(rand.NewPCG(1, 2)), transA, transB, m, n, k, 0)
 	cfg.Sgemm(transA, transB, m, n, k, 1, o.a, o.lda, o.b, o.ldb, 0, o.c, o.ldc) // grow the buffers
-	peak := peakGFLOPS(cfg.Path, max(1, cfg.Workers))
+	peak := PeakGFLOPS(cfg.Path, cfg.Workers)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -67,7 +67,7 @@ func benchSgemm(b *testing.B, cfg Config, transA, transB bool, m, n, k int) {
 	flops := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
 	rate := flops / b.Elapsed().Seconds() / 1e9
 	b.ReportMetric(rate, "GFLOP/s")
-	if peak = max(peak, peakGFLOPS(cfg.Path, max(1, cfg.Workers))); peak > 0 {
+	if peak = max(peak, PeakGFLOPS(cfg.Path, cfg.Workers)); peak > 0 {
 		b.ReportMetric(100*rate/peak, "%peak")
 	}
 }
