@@ -18,6 +18,10 @@ const (
 	opConcat
 	opTimeFeatures
 	opMSE
+	opConv2D
+	opUpsample2x
+	opChannelNorm
+	opAddPixels
 )
 
 // A node is one recorded op: its output tensor, its inputs and what its
@@ -29,6 +33,7 @@ type node struct {
 	idx     int   // position on the tape
 	a, b    *node // inputs
 	lin     *Linear
+	cv      *Conv2D
 	ival    int
 	need    bool // a gradient flows into this node
 	gradSet bool // t.Grad holds a contribution in the current Backward
@@ -53,6 +58,7 @@ type Tape struct {
 	// grads, when set, receives parameter gradients instead of Param.Grad
 	// (one shard of a data-parallel step); set before recording.
 	grads map[*Param][]float32
+	cx    convTape // convolution filters and scratch
 }
 
 // tapeJobs holds one job struct per kind of parallel pass; ops run one at
@@ -66,6 +72,8 @@ type tapeJobs struct {
 	lnb    lnBackJob
 	ew     ewJob
 	mse    mseJob
+	up     upJob
+	pix    pixJob
 }
 
 // NewTape returns an empty tape whose passes and products use all cores.
@@ -212,6 +220,14 @@ func (tp *Tape) backward(nd *node) {
 		tp.timeFeaturesBackward(nd)
 	case opMSE:
 		tp.mseBackward(nd)
+	case opConv2D:
+		tp.conv2DBackward(nd)
+	case opUpsample2x:
+		tp.upsample2xBackward(nd)
+	case opChannelNorm:
+		tp.channelNormBackward(nd)
+	case opAddPixels:
+		tp.addPixelsBackward(nd)
 	default:
 		panic("nn: unknown op on tape")
 	}

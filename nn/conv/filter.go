@@ -1,0 +1,88 @@
+package conv
+
+import (
+	"fmt"
+
+	"sdapipe/nn/gemm"
+)
+
+// A Filter is one 3×3 convolution layer's weights packed for the
+// kernels: Cin input and Cout output channels, stride 1 or 2.
+//
+// Pack copies the weights in; Forward and BackwardData then read only
+// the packed copies, so a Filter may be shared by goroutines (each with
+// its own Scratch) once packed. Pack again after the weights change.
+type Filter struct {
+	Cin, Cout, Stride int
+	ar                *arch
+	fwd, bwd          []float32 // packed for Forward and BackwardData
+	fwdP, bwdP        []panel   // their panels
+	packedBwd         bool
+}
+
+// NewFilter returns an unpacked filter for the best kernel path of this
+// CPU (cfg.Path forces one). It panics unless cin, cout ≥ 1 and stride is
+// 1 or 2, or if the CPU lacks a forced path.
+func NewFilter(cin, cout, stride int, cfg Config) *Filter {
+	if cin < 1 || cout < 1 || (stride != 1 && stride != 2) {
+		panic(fmt.Sprintf("conv: NewFilter(%d, %d, stride %d): need positive channels and stride 1 or 2", cin, cout, stride))
+	}
+	ar := archFor(cfg.Path)
+	f := &Filter{Cin: cin, Cout: cout, Stride: stride, ar: ar}
+	f.fwdP = ar.panels(nil, cout)
+	f.bwdP = ar.panels(nil, cin)
+	f.fwd = make([]float32, ar.packedLen(9*cin, cout))
+	f.bwd = make([]float32, ar.packedLen(9*cout, cin))
+	return f
+}
+
+// A Config selects the kernels. The zero Config picks the fastest path of
+// the CPU; Path forces one (tests compare the paths).
+type Config struct {
+	Path gemm.Path
+}
+
+// Path returns the kernel path the filter runs.
+func (f *Filter) Path() gemm.Path { return f.ar.path }
+
+// Pack packs w, the weights in PyTorch's layout (Cout, Cin, 3, 3), for
+// Forward. It panics if len(w) != Cout·Cin·9.
+func (f *Filter) Pack(w []float32) {
+	f.check(w)
+	// Row (t, ci) of the packed matrix, column co, is w[co, ci, t], with
+	// tap t = 3·(dy+1) + (dx+1) reading input pixel (y+dy, x+dx).
+	for _, p := range f.fwdP {
+		dst := f.fwd[p.col0*9*f.Cin:]
+		for j := range p.cols {
+			src := w[(p.col0+j)*f.Cin*9:]
+			for ci := range f.Cin {
+				for t := range 9 {
+					dst[(t*f.Cin+ci)*p.stride+j] = src[ci*9+t]
+				}
+			}
+		}
+	}
+}
+
+// PackBackward packs w (as for Pack) for BackwardData.
+func (f *Filter) PackBackward(w []float32) {
+	f.check(w)
+	// Row (t, co), column ci, is w[co, ci, t].
+	for _, p := range f.bwdP {
+		dst := f.bwd[p.col0*9*f.Cout:]
+		for co := range f.Cout {
+			src := w[co*f.Cin*9:]
+			for j := range p.cols {
+				for t := range 9 {
+					dst[(t*f.Cout+co)*p.stride+j] = src[(p.col0+j)*9+t]
+				}
+			}
+		}
+	}
+}
+
+func (f *Filter) check(w []float32) {
+	if len(w) != f.Cout*f.Cin*9 {
+		panic("conv: Filter.Pack: weights are not Cout·Cin·9 values")
+	}
+}
