@@ -21,6 +21,10 @@ var (
 	to64        = nntest.To64
 	near        = nntest.Near
 	randVec     = nntest.RandVec
+	conv64      = nntest.Conv64
+	conv64VJP   = nntest.Conv64VJP
+	up64        = nntest.Up64
+	up64VJP     = nntest.Up64VJP
 )
 
 const (

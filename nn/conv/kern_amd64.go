@@ -8,7 +8,7 @@ import (
 	"sdapipe/nn/gemm"
 )
 
-//go:generate go run ./internal/asmgen -out kern_amd64.s -stubs kern_stubs_amd64.go -pkg conv
+//go:generate go run -C internal/asmgen . -out ../../kern_amd64.s -stubs ../../kern_stubs_amd64.go -pkg conv
 
 var (
 	hasAVX512 = cpu.X86.HasAVX512F

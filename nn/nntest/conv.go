@@ -1,10 +1,11 @@
-package nn
+package nntest
 
-// Float64 mirrors of the image ops, written directly from their
-// definitions on NHWC arrays (index (n, i, j, c) at ((n·H + i)·W + j)·C + c).
+// Float64 mirrors of the image ops of the U-Net, written directly from
+// their definitions on NHWC arrays (index (n, i, j, c) at ((n·H + i)·W +
+// j)·C + c).
 
-// conv64 is a 3×3 convolution with circular padding and stride s.
-func conv64(x, w, b []float64, n, h, wd, cin, cout, s int) []float64 {
+// Conv64 is a 3×3 convolution with circular padding and stride s.
+func Conv64(x, w, b []float64, n, h, wd, cin, cout, s int) []float64 {
 	ho, wo := h/s, wd/s
 	y := make([]float64, n*ho*wo*cout)
 	for im := range n {
@@ -28,8 +29,8 @@ func conv64(x, w, b []float64, n, h, wd, cin, cout, s int) []float64 {
 	return y
 }
 
-// conv64VJP returns dx, dw, db of conv64 for the cotangent g.
-func conv64VJP(x, w, g []float64, n, h, wd, cin, cout, s int) (dx, dw, db []float64) {
+// Conv64VJP returns dx, dw, db of Conv64 for the cotangent g.
+func Conv64VJP(x, w, g []float64, n, h, wd, cin, cout, s int) (dx, dw, db []float64) {
 	ho, wo := h/s, wd/s
 	dx, dw, db = make([]float64, len(x)), make([]float64, len(w)), make([]float64, cout)
 	for im := range n {
@@ -55,8 +56,8 @@ func conv64VJP(x, w, g []float64, n, h, wd, cin, cout, s int) (dx, dw, db []floa
 	return dx, dw, db
 }
 
-// up64 is nearest ×2 upsampling.
-func up64(x []float64, n, h, w, c int) []float64 {
+// Up64 is nearest ×2 upsampling.
+func Up64(x []float64, n, h, w, c int) []float64 {
 	y := make([]float64, 4*len(x))
 	for im := range n {
 		for i := range 2 * h {
@@ -70,8 +71,8 @@ func up64(x []float64, n, h, w, c int) []float64 {
 	return y
 }
 
-// up64VJP sums the gradient over each 2×2 block.
-func up64VJP(g []float64, n, h, w, c int) []float64 {
+// Up64VJP sums the gradient over each 2×2 block.
+func Up64VJP(g []float64, n, h, w, c int) []float64 {
 	dx := make([]float64, len(g)/4)
 	for im := range n {
 		for i := range 2 * h {
