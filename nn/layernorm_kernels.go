@@ -90,3 +90,26 @@ func (j *lnBackJob) do(serial bool, dx, g, yhat, rstd []float32, acc bool, rows,
 	*j = lnBackJob{dx, g, yhat, rstd, acc, cols}
 	runJob(serial, rows, rowGrain(cols), j)
 }
+
+// layerNormAddRows writes LN(x + pb) into y for rows [lo, hi), leaving x
+// as it is: each row's sum is formed in y, then normalised there.
+func layerNormAddRows(y, x, pb, rstd []float32, cols, lo, hi int) {
+	for r := lo; r < hi; r++ {
+		o := r * cols
+		vAdd3(y[o:o+cols], x[o:o+cols], pb[:cols])
+		layerNormRows(y, y, nil, rstd, cols, r, r+1)
+	}
+}
+
+// lnAddJob runs layerNormAddRows over rows.
+type lnAddJob struct {
+	y, x, pb, rstd []float32
+	cols           int
+}
+
+func (j *lnAddJob) run(lo, hi int) { layerNormAddRows(j.y, j.x, j.pb, j.rstd, j.cols, lo, hi) }
+
+func (j *lnAddJob) do(serial bool, y, x, pb, rstd []float32, rows, cols int) {
+	*j = lnAddJob{y, x, pb, rstd, cols}
+	runJob(serial, rows, rowGrain(cols), j)
+}

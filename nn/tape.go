@@ -22,6 +22,7 @@ const (
 	opUpsample2x
 	opChannelNorm
 	opAddPixels
+	opNHWC
 )
 
 // A node is one recorded op: its output tensor, its inputs and what its
@@ -74,6 +75,8 @@ type tapeJobs struct {
 	mse    mseJob
 	up     upJob
 	pix    pixJob
+	nhwc   nhwcJob
+	lnAdd  lnAddJob
 }
 
 // NewTape returns an empty tape whose passes and products use all cores.
@@ -228,6 +231,8 @@ func (tp *Tape) backward(nd *node) {
 		tp.channelNormBackward(nd)
 	case opAddPixels:
 		tp.addPixelsBackward(nd)
+	case opNHWC:
+		tp.nhwcBackward(nd)
 	default:
 		panic("nn: unknown op on tape")
 	}

@@ -15,9 +15,8 @@ import (
 type Filter struct {
 	Cin, Cout, Stride int
 	ar                *arch
-	fwd, bwd          []float32 // packed for Forward and BackwardData
+	fwd, bwd          []float32 // packed for Forward and BackwardData (made by Pack, PackBackward)
 	fwdP, bwdP        []panel   // their panels
-	packedBwd         bool
 }
 
 // NewFilter returns an unpacked filter for the best kernel path of this
@@ -31,8 +30,6 @@ func NewFilter(cin, cout, stride int, cfg Config) *Filter {
 	f := &Filter{Cin: cin, Cout: cout, Stride: stride, ar: ar}
 	f.fwdP = ar.panels(nil, cout)
 	f.bwdP = ar.panels(nil, cin)
-	f.fwd = make([]float32, ar.packedLen(9*cin, cout))
-	f.bwd = make([]float32, ar.packedLen(9*cout, cin))
 	return f
 }
 
@@ -49,6 +46,7 @@ func (f *Filter) Path() gemm.Path { return f.ar.path }
 // Forward. It panics if len(w) != Cout·Cin·9.
 func (f *Filter) Pack(w []float32) {
 	f.check(w)
+	f.fwd = grow(f.fwd, f.ar.packedLen(9*f.Cin, f.Cout))
 	// Row (t, ci) of the packed matrix, column co, is w[co, ci, t], with
 	// tap t = 3·(dy+1) + (dx+1) reading input pixel (y+dy, x+dx).
 	for _, p := range f.fwdP {
@@ -67,6 +65,7 @@ func (f *Filter) Pack(w []float32) {
 // PackBackward packs w (as for Pack) for BackwardData.
 func (f *Filter) PackBackward(w []float32) {
 	f.check(w)
+	f.bwd = grow(f.bwd, f.ar.packedLen(9*f.Cout, f.Cin))
 	// Row (t, co), column ci, is w[co, ci, t].
 	for _, p := range f.bwdP {
 		dst := f.bwd[p.col0*9*f.Cout:]

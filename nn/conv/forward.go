@@ -49,6 +49,9 @@ func (f *Filter) Forward(sc *Scratch, y, x, bias []float32, n, h, w int, acc boo
 	if bias != nil && len(bias) != f.Cout {
 		panic("conv: Forward: bias is not Cout values")
 	}
+	if f.fwd == nil {
+		panic("conv: Forward before Pack")
+	}
 	g := gather{
 		hi: h, wi: w, k: f.Cin, s: s, taps: fwdTaps[:],
 		b: f.fwd, pan: f.fwdP,
@@ -76,6 +79,9 @@ func (f *Filter) BackwardData(sc *Scratch, dx, dy []float32, n, h, w int, acc bo
 	s := f.Stride
 	ho, wo := h/s, w/s
 	f.check2("BackwardData", n, h, w, [2]int{len(dx), n * h * w * f.Cin}, [2]int{len(dy), n * ho * wo * f.Cout})
+	if f.bwd == nil {
+		panic("conv: BackwardData before PackBackward")
+	}
 	g := gather{
 		hi: ho, wi: wo, k: f.Cout, s: 1,
 		b: f.bwd, pan: f.bwdP,
