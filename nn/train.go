@@ -121,8 +121,9 @@ func (j *shardJob) run(lo, hi int) {
 		}
 		sh.loss = 0
 		r0, r1 := s*j.rows/trainShards, (s+1)*j.rows/trainShards
-		for m0 := r0; m0 < r1; m0 += trainMicro {
-			j.micro(sh, m0, min(m0+trainMicro, r1))
+		micro := microRows(j.tr.Model)
+		for m0 := r0; m0 < r1; m0 += micro {
+			j.micro(sh, m0, min(m0+micro, r1))
 		}
 	}
 }

@@ -147,3 +147,11 @@ func (n *Net) Share() nets.Model {
 	m.eng = newEngine(&m)
 	return &m
 }
+
+// microBatch is the most windows a training tape holds at once (see
+// nn.MicroBatcher): about 40 MiB of activations and gradients per window
+// at widths (64, 128, 256).
+const microBatch = 4
+
+// MicroBatch returns the training micro-batch size, for nn.Trainer.
+func (n *Net) MicroBatch() int { return microBatch }

@@ -88,7 +88,6 @@ func (f *Filter) BackwardData(sc *Scratch, dx, dy []float32, n, h, w int, acc bo
 		ho: ho, wo: wo, ry: s, rx: s, wout: w, n: f.Cin,
 		mode: boolInt(acc),
 	}
-	var cls [4]tap
 	for i := range n {
 		g.in = dy[i*ho*wo*f.Cout : (i+1)*ho*wo*f.Cout]
 		g.out = dx[i*h*w*f.Cin : (i+1)*h*w*f.Cin]
@@ -97,24 +96,31 @@ func (f *Filter) BackwardData(sc *Scratch, dx, dy []float32, n, h, w int, acc bo
 			g.run(sc)
 			continue
 		}
-		// Input pixel q = 2m + p gets tap d when p − d is even, from dy
-		// pixel m + (p − d)/2.
 		for py := range 2 {
 			for px := range 2 {
-				nt := 0
-				for t := range 9 {
-					dy, dx := t/3-1, t%3-1
-					if (py-dy)%2 == 0 && (px-dx)%2 == 0 {
-						cls[nt] = tap{(py - dy) / 2, (px - dx) / 2, t}
-						nt++
-					}
-				}
-				g.taps, g.py, g.px = cls[:nt], py, px
+				g.taps, g.py, g.px = parityTaps[py][px], py, px
 				g.run(sc)
 			}
 		}
 	}
 }
+
+// parityTaps[py][px] are the taps of BackwardData at stride 2 for the
+// input pixels q = 2m + p: tap d reaches them when p − d is even, from
+// output-gradient pixel m + (p − d)/2.
+var parityTaps = func() (pt [2][2][]tap) {
+	for py := range 2 {
+		for px := range 2 {
+			for t := range 9 {
+				dy, dx := t/3-1, t%3-1
+				if (py-dy)%2 == 0 && (px-dx)%2 == 0 {
+					pt[py][px] = append(pt[py][px], tap{(py - dy) / 2, (px - dx) / 2, t})
+				}
+			}
+		}
+	}
+	return pt
+}()
 
 func boolInt(b bool) int {
 	if b {

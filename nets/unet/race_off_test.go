@@ -1,0 +1,5 @@
+//go:build !race
+
+package unet
+
+const raceEnabled = false
