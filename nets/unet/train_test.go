@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-		"testing"
+	"testing"
 
 	"sdapipe/nets"
 	"sdapipe/nn"
