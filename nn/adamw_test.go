@@ -47,14 +47,15 @@ func TestLinearDecay(t *testing.T) {
 }
 
 func TestAdamWKernelPathsBitIdentical(t *testing.T) {
-	t.Parallel()
-	// The AVX-512 update performs the portable one's float32 operations in
-	// the same order without fusing them: results must be identical.
-	if !haveAVX512 {
-		t.Skip("no AVX-512 on this CPU: only the portable kernel exists")
-	}
+	// The assembly updates perform the portable one's float32 operations in
+	// the same order without fusing them: results must be identical. Not
+	// parallel: it switches the kernel path.
+	forAsmPaths(t, testAdamWPath)
+}
+
+func testAdamWPath(t *testing.T) {
 	rng := newTestRand()
-	for _, n := range []int{1, 15, 16, 17, 100, 1000, -1, -17, -100} {
+	for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 100, 1000, -1, -7, -9, -17, -100} {
 		var g2 []float32
 		if n < 0 { // with a second gradient added in the same pass
 			n = -n
@@ -74,7 +75,7 @@ func TestAdamWKernelPathsBitIdentical(t *testing.T) {
 		j2.runGo(0, n)
 		for i := range p {
 			if math.Float32bits(j1.p[i]) != math.Float32bits(j2.p[i]) || j1.m[i] != j2.m[i] || j1.v[i] != j2.v[i] || j1.g[i] != j2.g[i] {
-				t.Fatalf("n=%d [%d]: AVX-512 p,m,v = %g,%g,%g; Go %g,%g,%g", n, i, j1.p[i], j1.m[i], j1.v[i], j2.p[i], j2.m[i], j2.v[i])
+				t.Fatalf("n=%d [%d]: assembly p,m,v = %g,%g,%g; Go %g,%g,%g", n, i, j1.p[i], j1.m[i], j1.v[i], j2.p[i], j2.m[i], j2.v[i])
 			}
 		}
 	}

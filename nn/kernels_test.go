@@ -6,14 +6,15 @@ import (
 )
 
 func TestBiasSiLUKernelPaths(t *testing.T) {
-	// The AVX-512 kernel and the portable one compute the same formula with
+	// The assembly kernels and the portable one compute the same formula with
 	// and without fused multiply-adds: they agree to a few ulp (4e-7
 	// relative), or to a few ulp of 1 (5e-7 absolute) where silu' = s·(1 +
 	// z·(1 − s)) cancels near z ≈ −1.28. Lengths cover full vectors, masked
 	// tails and both together; values cover ±Inf, NaN and the clamp at 100.
-	if !haveAVX512 {
-		t.Skip("no AVX-512 on this CPU: only the portable kernel exists")
-	}
+	forAsmPaths(t, testBiasSiLUPath)
+}
+
+func testBiasSiLUPath(t *testing.T) {
 	rng := newTestRand()
 	special := []float32{0, -0, 1e-30, -1e-30, 88, -88, 100, -100, 150, -150, 1e30, -1e30,
 		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
@@ -34,7 +35,7 @@ func TestBiasSiLUKernelPaths(t *testing.T) {
 			for _, p := range [][2]float32{{y1[i], y2[i]}, {d1[i], d2[i]}} {
 				a, g := float64(p[0]), float64(p[1])
 				if math.IsNaN(a) != math.IsNaN(g) || (!math.IsNaN(a) && !near(a, g, 5e-7, 4e-7)) {
-					t.Fatalf("n=%d i=%d z=%g: AVX-512 %g, Go %g", n, i, y[i]+b[i], a, g)
+					t.Fatalf("n=%d i=%d z=%g: assembly %g, Go %g", n, i, y[i]+b[i], a, g)
 				}
 			}
 		}
@@ -50,14 +51,15 @@ func TestBiasSiLUKernelPaths(t *testing.T) {
 }
 
 func TestRowOpsKernelPaths(t *testing.T) {
-	// The AVX-512 layer-norm primitives against the portable ones. Sums of
+	// The assembly layer-norm primitives against the portable ones. Sums of
 	// n ≤ 256 values of O(1) in different orders: n·6e-8 relative to Σ|x|,
 	// so 2e-5 absolute; element-wise results: a few ulp.
-	if !haveAVX512 {
-		t.Skip("no AVX-512 on this CPU: only the portable kernels exist")
-	}
+	forAsmPaths(t, testRowOpsPath)
+}
+
+func testRowOpsPath(t *testing.T) {
 	rng := newTestRand()
-	for _, n := range []int{1, 2, 15, 16, 17, 31, 47, 256} {
+	for _, n := range []int{1, 2, 7, 8, 9, 15, 16, 17, 31, 47, 256} {
 		x, pb, g, y := randVec(rng, n), randVec(rng, n), randVec(rng, n), randVec(rng, n)
 		x1, x2 := append([]float32(nil), x...), append([]float32(nil), x...)
 		s1, s2 := rowSumBias(x1, pb), rowSumBiasGo(x2, pb)
@@ -85,19 +87,20 @@ func checkClose(t *testing.T, what string, n int, a, b []float32, abs float64) {
 	t.Helper()
 	for i := range a {
 		if !near(float64(a[i]), float64(b[i]), abs, 4e-7) {
-			t.Fatalf("%s n=%d [%d]: AVX-512 %g, Go %g", what, n, i, a[i], b[i])
+			t.Fatalf("%s n=%d [%d]: assembly %g, Go %g", what, n, i, a[i], b[i])
 		}
 	}
 }
 
 func TestVecKernelPathsBitIdentical(t *testing.T) {
 	// One float32 operation per value (and the same order of row sums):
-	// the AVX-512 and portable element-wise kernels agree bit for bit.
-	if !haveAVX512 {
-		t.Skip("no AVX-512 on this CPU: only the portable kernels exist")
-	}
+	// the assembly and portable element-wise kernels agree bit for bit.
+	forAsmPaths(t, testVecPath)
+}
+
+func testVecPath(t *testing.T) {
 	rng := newTestRand()
-	for _, n := range []int{1, 15, 16, 17, 47, 256} {
+	for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 47, 256} {
 		a, b, dst := randVec(rng, n), randVec(rng, n), randVec(rng, n)
 		d1, d2 := append([]float32(nil), dst...), append([]float32(nil), dst...)
 		vAddTo(d1, a)

@@ -20,7 +20,7 @@ func biasSiLUAVX512(y, d, b *float32, n int)
 
 // biasSiLURow is biasSiLURows for one row; d may be nil.
 func biasSiLURow(y, d, b []float32) {
-	if !haveAVX512 || len(y) == 0 {
+	if !(haveAVX512 || haveAVX2) || len(y) == 0 {
 		biasSiLURowGo(y, d, b)
 		return
 	}
@@ -29,6 +29,10 @@ func biasSiLURow(y, d, b []float32) {
 	if d != nil {
 		_ = d[len(y)-1]
 		dp = unsafe.SliceData(d)
+	}
+	if !haveAVX512 {
+		biasSiLUAVX2(unsafe.SliceData(y), dp, unsafe.SliceData(b), len(y))
+		return
 	}
 	biasSiLUAVX512(unsafe.SliceData(y), dp, unsafe.SliceData(b), len(y))
 }
