@@ -142,9 +142,10 @@ func TestTorchAdamWStep(t *testing.T) {
 	// The first update is lr·g/(|g| + ε), ε = 1e-8, so an error δ in a
 	// gradient g moves the weight by lr·ε·δ/(|g| + ε)²: nothing for O(1e-3)
 	// gradients, up to ~lr where |g| ~ 1e-7 results from cancelling sums
-	// (a few of the 30K). δ = 1e-8 + 1e-3·|g| bounds the gradient errors
-	// seen in TestTorchTrainingGradients; 2e-6 covers the float32 rounding
-	// of the update itself.
+	// (a few of the 30K). δ = 4e-8 + 1e-3·|g| bounds the gradient errors
+	// seen in TestTorchTrainingGradients (up to 2e-8 where |g| < 1e-5,
+	// where the Winograd convolutions' sums cancel); 2e-6 covers the
+	// float32 rounding of the update itself.
 	n, z := loadFixture(t)
 	tr := nn.NewTrainer(n, 1e-2, 0.1)
 	x, ts, eps := z["x"].Data, z["t"].Data, z["eps"].Data
@@ -160,7 +161,7 @@ func TestTorchAdamWStep(t *testing.T) {
 		for i, v := range p.Data {
 			want := z["adamw:"+p.Name].Data[i]
 			ag := math.Abs(float64(g[i]))
-			tol := 2e-6 + 1e-2*min(1, 1e-8*(1e-8+1e-3*ag)/((ag+1e-8)*(ag+1e-8)))
+			tol := 2e-6 + 1e-2*min(1, 1e-8*(4e-8+1e-3*ag)/((ag+1e-8)*(ag+1e-8)))
 			if math.Abs(float64(v)-float64(want)) > tol {
 				t.Fatalf("after one step %s[%d] = %.8g, torch %.8g (gradient %g)", p.Name, i, v, want, g[i])
 			}

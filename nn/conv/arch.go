@@ -23,6 +23,11 @@ type family struct {
 type arch struct {
 	path         gemm.Path
 	wide, narrow family
+	// lanes, winoIn and winoOut are the Winograd transforms of one vector
+	// of lanes channels (see internal/asmgen); nil on the pure-Go path.
+	lanes   int
+	winoIn  func(r0, r1, r2, r3 *float32, ps int, v *float32, cs, ts, nt int)
+	winoOut func(m *float32, cs, ts int, y0, y1 *float32, ps int, bias *float32, mode, nt int)
 }
 
 // goArch is the pure-Go path.

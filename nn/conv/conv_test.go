@@ -28,69 +28,77 @@ var testGeoms = []geom{
 	{1, 8, 8, 40, 17, 2},
 	{1, 16, 16, 64, 64, 1},
 	{1, 16, 16, 64, 64, 2},
+	{2, 6, 10, 20, 40, 1},
+	{1, 4, 4, 33, 16, 1},
+	{1, 12, 8, 16, 24, 1},
 }
 
 func TestConvMatchesReference(t *testing.T) {
 	t.Parallel()
 	for _, p := range Paths() {
 		for _, g := range testGeoms {
-			t.Run(fmt.Sprintf("%v/%+v", p, g), func(t *testing.T) {
-				t.Parallel()
-				rng := rand.New(rand.NewPCG(uint64(g.h), uint64(g.cin)))
-				x := randVec(rng, g.n*g.h*g.w*g.cin)
-				wt := randVec(rng, g.cout*g.cin*9)
-				b := randVec(rng, g.cout)
-				dy := randVec(rng, g.n*g.ho()*g.wo()*g.cout)
-				f := NewFilter(g.cin, g.cout, g.s, Config{Path: p})
-				f.Pack(wt)
-				f.PackBackward(wt)
-				var sc Scratch
-				want, mag := refForward(g, x, wt, b)
-				y := make([]float32, len(want))
-				for i := range y {
-					y[i] = float32(math.NaN()) // not read without acc
+			for _, direct := range []bool{false, true} {
+				if direct && !(g.s == 1 && min(g.cin, g.cout) >= minWino) {
+					continue // only the direct method runs
 				}
-				f.Forward(&sc, y, x, b, g.n, g.h, g.w, false)
-				for i := range y {
-					if !within(y[i], want[i], mag[i], 9*g.cin+1) {
-						t.Fatalf("y[%d] = %g, want %g (mag %g)", i, y[i], want[i], mag[i])
+				t.Run(fmt.Sprintf("%v/direct=%v/%+v", p, direct, g), func(t *testing.T) {
+					t.Parallel()
+					rng := rand.New(rand.NewPCG(uint64(g.h), uint64(g.cin)))
+					x := randVec(rng, g.n*g.h*g.w*g.cin)
+					wt := randVec(rng, g.cout*g.cin*9)
+					b := randVec(rng, g.cout)
+					dy := randVec(rng, g.n*g.ho()*g.wo()*g.cout)
+					f := NewFilter(g.cin, g.cout, g.s, Config{Path: p, Direct: direct})
+					f.Pack(wt)
+					f.PackBackward(wt)
+					var sc Scratch
+					want, mag := refForward(g, x, wt, b)
+					y := make([]float32, len(want))
+					for i := range y {
+						y[i] = float32(math.NaN()) // not read without acc
 					}
-				}
-				// acc adds the convolution (without bias) to y.
-				f.Forward(&sc, y, x, nil, g.n, g.h, g.w, true)
-				want2, _ := refForward(g, x, wt, nil)
-				for i := range y {
-					if !within(y[i], want[i]+want2[i], 2*mag[i], 9*g.cin+2) {
-						t.Fatalf("acc: y[%d] = %g, want %g", i, y[i], want[i]+want2[i])
+					f.Forward(&sc, y, x, b, g.n, g.h, g.w, false)
+					for i := range y {
+						if !within(y[i], want[i], mag[i], 9*g.cin+1) {
+							t.Fatalf("y[%d] = %g, want %g (mag %g)", i, y[i], want[i], mag[i])
+						}
 					}
-				}
-				rdx, rdxMag, rdw, rdwMag := refBackward(g, x, wt, dy)
-				dx := make([]float32, len(x))
-				for i := range dx {
-					dx[i] = float32(math.NaN())
-				}
-				f.BackwardData(&sc, dx, dy, g.n, g.h, g.w, false)
-				for i := range dx {
-					if !within(dx[i], rdx[i], rdxMag[i], 9*g.cout) {
-						t.Fatalf("dx[%d] = %g, want %g (mag %g)", i, dx[i], rdx[i], rdxMag[i])
+					// acc adds the convolution (without bias) to y.
+					f.Forward(&sc, y, x, nil, g.n, g.h, g.w, true)
+					want2, _ := refForward(g, x, wt, nil)
+					for i := range y {
+						if !within(y[i], want[i]+want2[i], 2*mag[i], 9*g.cin+2) {
+							t.Fatalf("acc: y[%d] = %g, want %g", i, y[i], want[i]+want2[i])
+						}
 					}
-				}
-				f.BackwardData(&sc, dx, dy, g.n, g.h, g.w, true)
-				for i := range dx {
-					if !within(dx[i], 2*rdx[i], 2*rdxMag[i], 9*g.cout+1) {
-						t.Fatalf("acc: dx[%d] = %g, want %g", i, dx[i], 2*rdx[i])
+					rdx, rdxMag, rdw, rdwMag := refBackward(g, x, wt, dy)
+					dx := make([]float32, len(x))
+					for i := range dx {
+						dx[i] = float32(math.NaN())
 					}
-				}
-				dw := make([]float32, len(wt))
-				copy(dw, wt) // BackwardWeights adds
-				f.BackwardWeights(&sc, dw, x, dy, g.n, g.h, g.w)
-				pix := g.n * g.ho() * g.wo()
-				for i := range dw {
-					if !within(dw[i], float64(wt[i])+rdw[i], math.Abs(float64(wt[i]))+rdwMag[i], pix+pix/8+2) {
-						t.Fatalf("dw[%d] = %g, want %g (mag %g)", i, dw[i], float64(wt[i])+rdw[i], rdwMag[i])
+					f.BackwardData(&sc, dx, dy, g.n, g.h, g.w, false)
+					for i := range dx {
+						if !within(dx[i], rdx[i], rdxMag[i], 9*g.cout) {
+							t.Fatalf("dx[%d] = %g, want %g (mag %g)", i, dx[i], rdx[i], rdxMag[i])
+						}
 					}
-				}
-			})
+					f.BackwardData(&sc, dx, dy, g.n, g.h, g.w, true)
+					for i := range dx {
+						if !within(dx[i], 2*rdx[i], 2*rdxMag[i], 9*g.cout+1) {
+							t.Fatalf("acc: dx[%d] = %g, want %g", i, dx[i], 2*rdx[i])
+						}
+					}
+					dw := make([]float32, len(wt))
+					copy(dw, wt) // BackwardWeights adds
+					f.BackwardWeights(&sc, dw, x, dy, g.n, g.h, g.w)
+					pix := g.n * g.ho() * g.wo()
+					for i := range dw {
+						if !within(dw[i], float64(wt[i])+rdw[i], math.Abs(float64(wt[i]))+rdwMag[i], pix+pix/8+2) {
+							t.Fatalf("dw[%d] = %g, want %g (mag %g)", i, dw[i], float64(wt[i])+rdw[i], rdwMag[i])
+						}
+					}
+				})
+			}
 		}
 	}
 }

@@ -17,6 +17,10 @@ type Filter struct {
 	ar                *arch
 	fwd, bwd          []float32 // packed for Forward and BackwardData (made by Pack, PackBackward)
 	fwdP, bwdP        []panel   // their panels
+	// wino selects Winograd F(2×2, 3×3) for the stride-1 passes (on
+	// images of even size); fwdW and bwdW are the transformed filters.
+	wino       bool
+	fwdW, bwdW []float32
 }
 
 // NewFilter returns an unpacked filter for the best kernel path of this
@@ -28,6 +32,7 @@ func NewFilter(cin, cout, stride int, cfg Config) *Filter {
 	}
 	ar := archFor(cfg.Path)
 	f := &Filter{Cin: cin, Cout: cout, Stride: stride, ar: ar}
+	f.wino = stride == 1 && cin >= minWino && cout >= minWino && !cfg.Direct
 	f.fwdP = ar.panels(nil, cout)
 	f.bwdP = ar.panels(nil, cin)
 	return f
@@ -37,6 +42,8 @@ func NewFilter(cin, cout, stride int, cfg Config) *Filter {
 // the CPU; Path forces one (tests compare the paths).
 type Config struct {
 	Path gemm.Path
+	// Direct turns Winograd off: every pass sums the nine taps directly.
+	Direct bool
 }
 
 // Path returns the kernel path the filter runs.
@@ -46,6 +53,10 @@ func (f *Filter) Path() gemm.Path { return f.ar.path }
 // Forward. It panics if len(w) != Cout·Cin·9.
 func (f *Filter) Pack(w []float32) {
 	f.check(w)
+	if f.wino {
+		f.fwdW = grow(f.fwdW, 16*f.ar.packedLen(f.Cin, f.Cout))
+		packWino(f.fwdW, f.fwdP, w, f.Cin, f.Cout, false)
+	}
 	f.fwd = grow(f.fwd, f.ar.packedLen(9*f.Cin, f.Cout))
 	// Row (t, ci) of the packed matrix, column co, is w[co, ci, t], with
 	// tap t = 3·(dy+1) + (dx+1) reading input pixel (y+dy, x+dx).
@@ -65,6 +76,10 @@ func (f *Filter) Pack(w []float32) {
 // PackBackward packs w (as for Pack) for BackwardData.
 func (f *Filter) PackBackward(w []float32) {
 	f.check(w)
+	if f.wino {
+		f.bwdW = grow(f.bwdW, 16*f.ar.packedLen(f.Cout, f.Cin))
+		packWino(f.bwdW, f.bwdP, w, f.Cin, f.Cout, true)
+	}
 	f.bwd = grow(f.bwd, f.ar.packedLen(9*f.Cout, f.Cin))
 	// Row (t, co), column ci, is w[co, ci, t].
 	for _, p := range f.bwdP {

@@ -61,6 +61,10 @@ func (f *Filter) Forward(sc *Scratch, y, x, bias []float32, n, h, w int, acc boo
 	for i := range n {
 		g.in = x[i*h*w*f.Cin : (i+1)*h*w*f.Cin]
 		g.out = y[i*ho*wo*f.Cout : (i+1)*ho*wo*f.Cout]
+		if f.wino && h%2 == 0 && w%2 == 0 {
+			f.winograd(sc, g.out, g.in, f.fwdW, f.fwdP, f.Cin, f.Cout, h, w, bias, g.mode)
+			continue
+		}
 		g.run(sc)
 	}
 }
@@ -92,6 +96,10 @@ func (f *Filter) BackwardData(sc *Scratch, dx, dy []float32, n, h, w int, acc bo
 		g.in = dy[i*ho*wo*f.Cout : (i+1)*ho*wo*f.Cout]
 		g.out = dx[i*h*w*f.Cin : (i+1)*h*w*f.Cin]
 		if s == 1 {
+			if f.wino && h%2 == 0 && w%2 == 0 {
+				f.winograd(sc, g.out, g.in, f.bwdW, f.bwdP, f.Cout, f.Cin, h, w, nil, g.mode)
+				continue
+			}
 			g.taps = bwdTaps[:]
 			g.run(sc)
 			continue

@@ -6566,3 +6566,369 @@ convY16x6_acc:
 convY16x6_done:
 	VZEROUPPER
 	RET
+
+// func winoInZ(r0 *float32, r1 *float32, r2 *float32, r3 *float32, ps int, v *float32, cs int, ts int, nt int)
+// Requires: AVX, AVX512F
+TEXT ·winoInZ(SB), NOSPLIT, $0-72
+	MOVQ r0+0(FP), AX
+	MOVQ r1+8(FP), BX
+	MOVQ r2+16(FP), CX
+	MOVQ r3+24(FP), DX
+	MOVQ ps+32(FP), SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ cs+48(FP), R12
+	LEAQ (R12)(R12*2), R13
+	MOVQ v+40(FP), R8
+	LEAQ (R8)(R12*4), R9
+	LEAQ (R9)(R12*4), R10
+	LEAQ (R10)(R12*4), R11
+	CMPQ nt+64(FP), $0x00
+	JLE  winoInZ_done
+
+winoInZ_tile:
+	VMOVUPS (AX), Z0
+	VSUBPS  (CX), Z0, Z0
+	VMOVUPS (AX)(SI*1), Z1
+	VSUBPS  (CX)(SI*1), Z1, Z1
+	VMOVUPS (AX)(SI*2), Z2
+	VSUBPS  (CX)(SI*2), Z2, Z2
+	VMOVUPS (AX)(DI*1), Z3
+	VSUBPS  (CX)(DI*1), Z3, Z3
+	VSUBPS  Z2, Z0, Z4
+	VADDPS  Z2, Z1, Z5
+	VSUBPS  Z1, Z2, Z6
+	VSUBPS  Z3, Z1, Z7
+	VMOVUPS Z4, (R8)
+	VMOVUPS Z5, (R8)(R12*1)
+	VMOVUPS Z6, (R8)(R12*2)
+	VMOVUPS Z7, (R8)(R13*1)
+	VMOVUPS (BX), Z0
+	VADDPS  (CX), Z0, Z0
+	VMOVUPS (BX)(SI*1), Z1
+	VADDPS  (CX)(SI*1), Z1, Z1
+	VMOVUPS (BX)(SI*2), Z2
+	VADDPS  (CX)(SI*2), Z2, Z2
+	VMOVUPS (BX)(DI*1), Z3
+	VADDPS  (CX)(DI*1), Z3, Z3
+	VSUBPS  Z2, Z0, Z4
+	VADDPS  Z2, Z1, Z5
+	VSUBPS  Z1, Z2, Z6
+	VSUBPS  Z3, Z1, Z7
+	VMOVUPS Z4, (R9)
+	VMOVUPS Z5, (R9)(R12*1)
+	VMOVUPS Z6, (R9)(R12*2)
+	VMOVUPS Z7, (R9)(R13*1)
+	VMOVUPS (CX), Z0
+	VSUBPS  (BX), Z0, Z0
+	VMOVUPS (CX)(SI*1), Z1
+	VSUBPS  (BX)(SI*1), Z1, Z1
+	VMOVUPS (CX)(SI*2), Z2
+	VSUBPS  (BX)(SI*2), Z2, Z2
+	VMOVUPS (CX)(DI*1), Z3
+	VSUBPS  (BX)(DI*1), Z3, Z3
+	VSUBPS  Z2, Z0, Z4
+	VADDPS  Z2, Z1, Z5
+	VSUBPS  Z1, Z2, Z6
+	VSUBPS  Z3, Z1, Z7
+	VMOVUPS Z4, (R10)
+	VMOVUPS Z5, (R10)(R12*1)
+	VMOVUPS Z6, (R10)(R12*2)
+	VMOVUPS Z7, (R10)(R13*1)
+	VMOVUPS (BX), Z0
+	VSUBPS  (DX), Z0, Z0
+	VMOVUPS (BX)(SI*1), Z1
+	VSUBPS  (DX)(SI*1), Z1, Z1
+	VMOVUPS (BX)(SI*2), Z2
+	VSUBPS  (DX)(SI*2), Z2, Z2
+	VMOVUPS (BX)(DI*1), Z3
+	VSUBPS  (DX)(DI*1), Z3, Z3
+	VSUBPS  Z2, Z0, Z4
+	VADDPS  Z2, Z1, Z5
+	VSUBPS  Z1, Z2, Z6
+	VSUBPS  Z3, Z1, Z7
+	VMOVUPS Z4, (R11)
+	VMOVUPS Z5, (R11)(R12*1)
+	VMOVUPS Z6, (R11)(R12*2)
+	VMOVUPS Z7, (R11)(R13*1)
+	LEAQ    (AX)(SI*2), AX
+	LEAQ    (BX)(SI*2), BX
+	LEAQ    (CX)(SI*2), CX
+	LEAQ    (DX)(SI*2), DX
+	ADDQ    ts+56(FP), R8
+	ADDQ    ts+56(FP), R9
+	ADDQ    ts+56(FP), R10
+	ADDQ    ts+56(FP), R11
+	DECQ    nt+64(FP)
+	JNZ     winoInZ_tile
+
+winoInZ_done:
+	VZEROUPPER
+	RET
+
+// func winoOutZ(m *float32, cs int, ts int, y0 *float32, y1 *float32, ps int, bias *float32, mode int, nt int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·winoOutZ(SB), NOSPLIT, $0-72
+	MOVQ    y0+24(FP), AX
+	MOVQ    y1+32(FP), BX
+	MOVQ    ps+40(FP), SI
+	MOVQ    cs+8(FP), R12
+	LEAQ    (R12)(R12*2), R13
+	MOVQ    m+0(FP), R8
+	LEAQ    (R8)(R12*4), R9
+	LEAQ    (R9)(R12*4), R10
+	LEAQ    (R10)(R12*4), R11
+	VXORPS  Z15, Z15, Z15
+	MOVQ    bias+48(FP), CX
+	TESTQ   CX, CX
+	JZ      winoOutZ_nobias
+	VMOVUPS (CX), Z15
+
+winoOutZ_nobias:
+	MOVQ mode+56(FP), DX
+	CMPQ nt+64(FP), $0x00
+	JLE  winoOutZ_done
+
+winoOutZ_tile:
+	VMOVUPS (R9), Z0
+	VADDPS  (R8), Z0, Z4
+	VADDPS  (R10), Z4, Z4
+	VSUBPS  (R10), Z0, Z8
+	VSUBPS  (R11), Z8, Z8
+	VMOVUPS (R9)(R12*1), Z0
+	VADDPS  (R8)(R12*1), Z0, Z5
+	VADDPS  (R10)(R12*1), Z5, Z5
+	VSUBPS  (R10)(R12*1), Z0, Z9
+	VSUBPS  (R11)(R12*1), Z9, Z9
+	VMOVUPS (R9)(R12*2), Z0
+	VADDPS  (R8)(R12*2), Z0, Z6
+	VADDPS  (R10)(R12*2), Z6, Z6
+	VSUBPS  (R10)(R12*2), Z0, Z10
+	VSUBPS  (R11)(R12*2), Z10, Z10
+	VMOVUPS (R9)(R13*1), Z0
+	VADDPS  (R8)(R13*1), Z0, Z7
+	VADDPS  (R10)(R13*1), Z7, Z7
+	VSUBPS  (R10)(R13*1), Z0, Z11
+	VSUBPS  (R11)(R13*1), Z11, Z11
+	VADDPS  Z5, Z4, Z12
+	VADDPS  Z6, Z12, Z12
+	VSUBPS  Z6, Z5, Z13
+	VSUBPS  Z7, Z13, Z13
+	VADDPS  Z15, Z12, Z12
+	VADDPS  Z15, Z13, Z13
+	TESTQ   DX, DX
+	JZ      winoOutZ_store0
+	VADDPS  (AX), Z12, Z12
+	VADDPS  (AX)(SI*1), Z13, Z13
+
+winoOutZ_store0:
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, (AX)(SI*1)
+	VADDPS  Z9, Z8, Z12
+	VADDPS  Z10, Z12, Z12
+	VSUBPS  Z10, Z9, Z13
+	VSUBPS  Z11, Z13, Z13
+	VADDPS  Z15, Z12, Z12
+	VADDPS  Z15, Z13, Z13
+	TESTQ   DX, DX
+	JZ      winoOutZ_store1
+	VADDPS  (BX), Z12, Z12
+	VADDPS  (BX)(SI*1), Z13, Z13
+
+winoOutZ_store1:
+	VMOVUPS Z12, (BX)
+	VMOVUPS Z13, (BX)(SI*1)
+	LEAQ    (AX)(SI*2), AX
+	LEAQ    (BX)(SI*2), BX
+	ADDQ    ts+16(FP), R8
+	ADDQ    ts+16(FP), R9
+	ADDQ    ts+16(FP), R10
+	ADDQ    ts+16(FP), R11
+	DECQ    nt+64(FP)
+	JNZ     winoOutZ_tile
+
+winoOutZ_done:
+	VZEROUPPER
+	RET
+
+// func winoInY(r0 *float32, r1 *float32, r2 *float32, r3 *float32, ps int, v *float32, cs int, ts int, nt int)
+// Requires: AVX
+TEXT ·winoInY(SB), NOSPLIT, $0-72
+	MOVQ r0+0(FP), AX
+	MOVQ r1+8(FP), BX
+	MOVQ r2+16(FP), CX
+	MOVQ r3+24(FP), DX
+	MOVQ ps+32(FP), SI
+	LEAQ (SI)(SI*2), DI
+	MOVQ cs+48(FP), R12
+	LEAQ (R12)(R12*2), R13
+	MOVQ v+40(FP), R8
+	LEAQ (R8)(R12*4), R9
+	LEAQ (R9)(R12*4), R10
+	LEAQ (R10)(R12*4), R11
+	CMPQ nt+64(FP), $0x00
+	JLE  winoInY_done
+
+winoInY_tile:
+	VMOVUPS (AX), Y0
+	VSUBPS  (CX), Y0, Y0
+	VMOVUPS (AX)(SI*1), Y1
+	VSUBPS  (CX)(SI*1), Y1, Y1
+	VMOVUPS (AX)(SI*2), Y2
+	VSUBPS  (CX)(SI*2), Y2, Y2
+	VMOVUPS (AX)(DI*1), Y3
+	VSUBPS  (CX)(DI*1), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS Y4, (R8)
+	VMOVUPS Y5, (R8)(R12*1)
+	VMOVUPS Y6, (R8)(R12*2)
+	VMOVUPS Y7, (R8)(R13*1)
+	VMOVUPS (BX), Y0
+	VADDPS  (CX), Y0, Y0
+	VMOVUPS (BX)(SI*1), Y1
+	VADDPS  (CX)(SI*1), Y1, Y1
+	VMOVUPS (BX)(SI*2), Y2
+	VADDPS  (CX)(SI*2), Y2, Y2
+	VMOVUPS (BX)(DI*1), Y3
+	VADDPS  (CX)(DI*1), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS Y4, (R9)
+	VMOVUPS Y5, (R9)(R12*1)
+	VMOVUPS Y6, (R9)(R12*2)
+	VMOVUPS Y7, (R9)(R13*1)
+	VMOVUPS (CX), Y0
+	VSUBPS  (BX), Y0, Y0
+	VMOVUPS (CX)(SI*1), Y1
+	VSUBPS  (BX)(SI*1), Y1, Y1
+	VMOVUPS (CX)(SI*2), Y2
+	VSUBPS  (BX)(SI*2), Y2, Y2
+	VMOVUPS (CX)(DI*1), Y3
+	VSUBPS  (BX)(DI*1), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS Y4, (R10)
+	VMOVUPS Y5, (R10)(R12*1)
+	VMOVUPS Y6, (R10)(R12*2)
+	VMOVUPS Y7, (R10)(R13*1)
+	VMOVUPS (BX), Y0
+	VSUBPS  (DX), Y0, Y0
+	VMOVUPS (BX)(SI*1), Y1
+	VSUBPS  (DX)(SI*1), Y1, Y1
+	VMOVUPS (BX)(SI*2), Y2
+	VSUBPS  (DX)(SI*2), Y2, Y2
+	VMOVUPS (BX)(DI*1), Y3
+	VSUBPS  (DX)(DI*1), Y3, Y3
+	VSUBPS  Y2, Y0, Y4
+	VADDPS  Y2, Y1, Y5
+	VSUBPS  Y1, Y2, Y6
+	VSUBPS  Y3, Y1, Y7
+	VMOVUPS Y4, (R11)
+	VMOVUPS Y5, (R11)(R12*1)
+	VMOVUPS Y6, (R11)(R12*2)
+	VMOVUPS Y7, (R11)(R13*1)
+	LEAQ    (AX)(SI*2), AX
+	LEAQ    (BX)(SI*2), BX
+	LEAQ    (CX)(SI*2), CX
+	LEAQ    (DX)(SI*2), DX
+	ADDQ    ts+56(FP), R8
+	ADDQ    ts+56(FP), R9
+	ADDQ    ts+56(FP), R10
+	ADDQ    ts+56(FP), R11
+	DECQ    nt+64(FP)
+	JNZ     winoInY_tile
+
+winoInY_done:
+	VZEROUPPER
+	RET
+
+// func winoOutY(m *float32, cs int, ts int, y0 *float32, y1 *float32, ps int, bias *float32, mode int, nt int)
+// Requires: AVX
+TEXT ·winoOutY(SB), NOSPLIT, $0-72
+	MOVQ    y0+24(FP), AX
+	MOVQ    y1+32(FP), BX
+	MOVQ    ps+40(FP), SI
+	MOVQ    cs+8(FP), R12
+	LEAQ    (R12)(R12*2), R13
+	MOVQ    m+0(FP), R8
+	LEAQ    (R8)(R12*4), R9
+	LEAQ    (R9)(R12*4), R10
+	LEAQ    (R10)(R12*4), R11
+	VXORPS  Y15, Y15, Y15
+	MOVQ    bias+48(FP), CX
+	TESTQ   CX, CX
+	JZ      winoOutY_nobias
+	VMOVUPS (CX), Y15
+
+winoOutY_nobias:
+	MOVQ mode+56(FP), DX
+	CMPQ nt+64(FP), $0x00
+	JLE  winoOutY_done
+
+winoOutY_tile:
+	VMOVUPS (R9), Y0
+	VADDPS  (R8), Y0, Y4
+	VADDPS  (R10), Y4, Y4
+	VSUBPS  (R10), Y0, Y8
+	VSUBPS  (R11), Y8, Y8
+	VMOVUPS (R9)(R12*1), Y0
+	VADDPS  (R8)(R12*1), Y0, Y5
+	VADDPS  (R10)(R12*1), Y5, Y5
+	VSUBPS  (R10)(R12*1), Y0, Y9
+	VSUBPS  (R11)(R12*1), Y9, Y9
+	VMOVUPS (R9)(R12*2), Y0
+	VADDPS  (R8)(R12*2), Y0, Y6
+	VADDPS  (R10)(R12*2), Y6, Y6
+	VSUBPS  (R10)(R12*2), Y0, Y10
+	VSUBPS  (R11)(R12*2), Y10, Y10
+	VMOVUPS (R9)(R13*1), Y0
+	VADDPS  (R8)(R13*1), Y0, Y7
+	VADDPS  (R10)(R13*1), Y7, Y7
+	VSUBPS  (R10)(R13*1), Y0, Y11
+	VSUBPS  (R11)(R13*1), Y11, Y11
+	VADDPS  Y5, Y4, Y12
+	VADDPS  Y6, Y12, Y12
+	VSUBPS  Y6, Y5, Y13
+	VSUBPS  Y7, Y13, Y13
+	VADDPS  Y15, Y12, Y12
+	VADDPS  Y15, Y13, Y13
+	TESTQ   DX, DX
+	JZ      winoOutY_store0
+	VADDPS  (AX), Y12, Y12
+	VADDPS  (AX)(SI*1), Y13, Y13
+
+winoOutY_store0:
+	VMOVUPS Y12, (AX)
+	VMOVUPS Y13, (AX)(SI*1)
+	VADDPS  Y9, Y8, Y12
+	VADDPS  Y10, Y12, Y12
+	VSUBPS  Y10, Y9, Y13
+	VSUBPS  Y11, Y13, Y13
+	VADDPS  Y15, Y12, Y12
+	VADDPS  Y15, Y13, Y13
+	TESTQ   DX, DX
+	JZ      winoOutY_store1
+	VADDPS  (BX), Y12, Y12
+	VADDPS  (BX)(SI*1), Y13, Y13
+
+winoOutY_store1:
+	VMOVUPS Y12, (BX)
+	VMOVUPS Y13, (BX)(SI*1)
+	LEAQ    (AX)(SI*2), AX
+	LEAQ    (BX)(SI*2), BX
+	ADDQ    ts+16(FP), R8
+	ADDQ    ts+16(FP), R9
+	ADDQ    ts+16(FP), R10
+	ADDQ    ts+16(FP), R11
+	DECQ    nt+64(FP)
+	JNZ     winoOutY_tile
+
+winoOutY_done:
+	VZEROUPPER
+	RET

@@ -173,3 +173,23 @@ func convY16x5(segs *int, nseg int, a *float32, rs int, cs int, b *float32, bs i
 //
 //go:noescape
 func convY16x6(segs *int, nseg int, a *float32, rs int, cs int, b *float32, bs int, c *float32, ldc int, bias *float32, mask uint32, mode int)
+
+// winoInZ is the Winograd F(2×2, 3×3) input transform of one 16-float channel vector.
+//
+//go:noescape
+func winoInZ(r0 *float32, r1 *float32, r2 *float32, r3 *float32, ps int, v *float32, cs int, ts int, nt int)
+
+// winoOutZ is the Winograd F(2×2, 3×3) output transform of one 16-float channel vector.
+//
+//go:noescape
+func winoOutZ(m *float32, cs int, ts int, y0 *float32, y1 *float32, ps int, bias *float32, mode int, nt int)
+
+// winoInY is the Winograd F(2×2, 3×3) input transform of one 8-float channel vector.
+//
+//go:noescape
+func winoInY(r0 *float32, r1 *float32, r2 *float32, r3 *float32, ps int, v *float32, cs int, ts int, nt int)
+
+// winoOutY is the Winograd F(2×2, 3×3) output transform of one 8-float channel vector.
+//
+//go:noescape
+func winoOutY(m *float32, cs int, ts int, y0 *float32, y1 *float32, ps int, bias *float32, mode int, nt int)

@@ -11,7 +11,8 @@ type Scratch struct {
 	tiles []int
 	bpack []float32 // packed output-gradient rows (BackwardWeights)
 	dwt   []float32 // weight gradient, (tap, ci) rows × co columns
-	pans  []panel
+	wv    []float32 // a band's Winograd-transformed input
+	wm    []float32 // and its products
 }
 
 // padded copies the hi×wi image x of k channels into sc.pad with rows of

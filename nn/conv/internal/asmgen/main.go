@@ -362,5 +362,9 @@ func main() {
 	for mr := 1; mr <= 6; mr++ {
 		kernelY16(mr, bits)
 	}
+	winoIn("winoInZ", zmm, 16)
+	winoOut("winoOutZ", zmm, 16)
+	winoIn("winoInY", ymm, 8)
+	winoOut("winoOutY", ymm, 8)
 	Generate()
 }
