@@ -18,7 +18,7 @@ func (tp *Tape) Conv2D(c *Conv2D, x *Tensor) *Tensor {
 	nd := tp.op(opConv2D, x.n, nil, n, h/s, w/s, c.Out)
 	nd.cv, nd.need = c, true
 	f := tp.cx.filter(c)
-	f.Pack(c.W.Data)
+	f.Pack(c.W.Data, h, w)
 	tp.runConv(convFwd, f, n, h, w, nd.t.Data, x.Data, c.B.Data, false)
 	return &nd.t
 }
@@ -31,7 +31,7 @@ func (tp *Tape) conv2DBackward(nd *node) {
 	f := tp.cx.filter(c)
 	tp.convWeightGrad(f, tp.gradOf(c.W), x.t.Data, g, n, h, w)
 	if x.need {
-		f.PackBackward(c.W.Data)
+		f.PackBackward(c.W.Data, h, w)
 		dx, acc := tp.gradInto(x)
 		tp.runConv(convBwdData, f, n, h, w, g, dx, nil, acc)
 	}

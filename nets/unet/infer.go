@@ -1,8 +1,10 @@
 package unet
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
+	"unsafe"
 
 	"sdapipe/nn"
 	"sdapipe/nn/conv"
@@ -30,6 +32,7 @@ type engine struct {
 	n       *Net
 	filters map[*nn.Conv2D]*conv.Filter
 	convs   []*nn.Conv2D // every convolution, in parameter order
+	packs   []packState  // per convolution
 	blocks  []blockRef   // every block: down levels, then up levels
 	tails   []tailRef
 	lv      []level
@@ -69,15 +72,37 @@ type tailRef struct {
 
 func newEngine(n *Net) *engine {
 	e := &engine{n: n, filters: map[*nn.Conv2D]*conv.Filter{}}
-	n.visit(func(*nn.Linear) {}, func(c *nn.Conv2D) {
-		e.convs = append(e.convs, c)
-		e.filters[c] = conv.NewFilter(c.In, c.Out, c.Stride, conv.Config{})
-	})
 	cfg := n.cfg
 	for i, w := range cfg.Widths {
 		hh, ww := cfg.H>>i, cfg.W>>i
 		e.lv = append(e.lv, level{hh, ww, hh * ww, w})
 	}
+	// The size of every convolution's input.
+	size := map[*nn.Conv2D][2]int{n.heads[0]: {cfg.H, cfg.W}, n.final: {cfg.H, cfg.W}}
+	for i := 1; i < len(n.heads); i++ {
+		size[n.heads[i]] = [2]int{e.lv[i-1].hh, e.lv[i-1].ww}
+	}
+	blockSize := func(bs []block, i int) {
+		for _, b := range bs {
+			size[b.c1] = [2]int{e.lv[i].hh, e.lv[i].ww}
+			size[b.c2] = size[b.c1]
+		}
+	}
+	for i, bs := range n.down {
+		blockSize(bs, i)
+	}
+	for j, bs := range n.up {
+		blockSize(bs, len(cfg.Widths)-1-j)
+	}
+	for j, t := range n.tails {
+		l := len(cfg.Widths) - 2 - j
+		size[t] = [2]int{e.lv[l].hh, e.lv[l].ww}
+	}
+	n.visit(func(*nn.Linear) {}, func(c *nn.Conv2D) {
+		e.convs = append(e.convs, c)
+		e.filters[c] = conv.NewFilter(c.In, c.Out, c.Stride, conv.Config{})
+		e.packs = append(e.packs, packState{h: size[c][0], w: size[c][1]})
+	})
 	L := len(cfg.Widths)
 	off := 0
 	add := func(b block, l int) {
@@ -120,8 +145,19 @@ func (e *engine) tailSave(s []float32, j int) (yhat, rstd []float32) {
 	return s[:n], s[n : n+lv.pix]
 }
 
-// pack packs every filter's weights for the forward pass, and with
-// backward for the input gradient too, one layer per chunk on all cores.
+// packState is what a filter holds: packed from weights equal (bit for
+// bit) to src, for the forward pass and for the input gradient, for input
+// images of h×w.
+type packState struct {
+	src      []float32
+	fwd, bwd bool
+	h, w     int
+}
+
+// packAll packs the filters whose weights changed since they were packed
+// (a bitwise comparison with a copy: packing, with the Winograd transform,
+// costs several times more), for the forward pass and, with backward, the
+// input gradient; one layer per chunk on all cores.
 func (e *engine) packAll(backward bool) {
 	e.pack = packJob{e: e, backward: backward}
 	nn.ParallelFor(len(e.convs), 1, &e.pack)
@@ -134,13 +170,33 @@ type packJob struct {
 }
 
 func (j *packJob) Run(lo, hi int) {
-	for _, c := range j.e.convs[lo:hi] {
+	for i := lo; i < hi; i++ {
+		c, st := j.e.convs[i], &j.e.packs[i]
+		if !sameBits(st.src, c.W.Data) {
+			st.src = append(st.src[:0], c.W.Data...)
+			st.fwd, st.bwd = false, false
+		}
 		f := j.e.filters[c]
-		f.Pack(c.W.Data)
-		if j.backward {
-			f.PackBackward(c.W.Data)
+		if !st.fwd {
+			f.Pack(c.W.Data, st.h, st.w)
+			st.fwd = true
+		}
+		if j.backward && !st.bwd {
+			f.PackBackward(c.W.Data, st.h, st.w)
+			st.bwd = true
 		}
 	}
+}
+
+// sameBits reports whether a and b hold the same float32 bits.
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 {
+		return true
+	}
+	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a)), unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
 }
 
 // embed computes the time embedding e(t) and every block's P(e) into

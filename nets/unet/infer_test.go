@@ -81,3 +81,34 @@ func compare(t *testing.T, what string, got, want []float32) {
 		}
 	}
 }
+
+func TestInferenceSeesNewWeights(t *testing.T) {
+	t.Parallel()
+	// The inference path repacks a filter only when its weights changed:
+	// after a training step it must follow the tape again.
+	rng := rand.New(rand.NewPCG(7, 8))
+	n, err := New(smallConfig(), rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rows = 2
+	size := 10 * 16 * 16
+	x := nntest.RandVec(rng, rows*size)
+	got := make([]float32, len(x))
+	n.Eps(got, x, rows, 0.6)
+	before := append([]float32(nil), got...)
+	b := newBatch(rng, rows, size)
+	if _, err := nn.NewTrainer(n, 1e-2, 0).Step(b.xt, b.t, b.eps, rows, 1e-2); err != nil {
+		t.Fatal(err)
+	}
+	n.Eps(got, x, rows, 0.6)
+	want, _, _, _ := tapeEps(n, x, []float32{0.6, 0.6}, rows)
+	compare(t, "Eps after a step", got, want)
+	same := true
+	for i := range got {
+		same = same && got[i] == before[i]
+	}
+	if same {
+		t.Fatal("Eps did not change after a training step")
+	}
+}

@@ -54,8 +54,8 @@ func benchConv(b *testing.B, g geom, pass string, cfg Config) {
 	y := randVec(rng, g.n*g.ho()*g.wo()*g.cout)
 	dw := make([]float32, len(wt))
 	f := NewFilter(g.cin, g.cout, g.s, cfg)
-	f.Pack(wt)
-	f.PackBackward(wt)
+	f.Pack(wt, g.h, g.w)
+	f.PackBackward(wt, g.h, g.w)
 	var sc Scratch
 	run := func() {
 		switch pass {

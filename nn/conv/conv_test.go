@@ -49,8 +49,8 @@ func TestConvMatchesReference(t *testing.T) {
 					b := randVec(rng, g.cout)
 					dy := randVec(rng, g.n*g.ho()*g.wo()*g.cout)
 					f := NewFilter(g.cin, g.cout, g.s, Config{Path: p, Direct: direct})
-					f.Pack(wt)
-					f.PackBackward(wt)
+					f.Pack(wt, g.h, g.w)
+					f.PackBackward(wt, g.h, g.w)
 					var sc Scratch
 					want, mag := refForward(g, x, wt, b)
 					y := make([]float32, len(want))

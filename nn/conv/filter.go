@@ -9,9 +9,10 @@ import (
 // A Filter is one 3×3 convolution layer's weights packed for the
 // kernels: Cin input and Cout output channels, stride 1 or 2.
 //
-// Pack copies the weights in; Forward and BackwardData then read only
-// the packed copies, so a Filter may be shared by goroutines (each with
-// its own Scratch) once packed. Pack again after the weights change.
+// Pack and PackBackward copy the weights in, in the form the passes on
+// images of a given size use; Forward and BackwardData then read only the
+// packed copies, so a Filter may be shared by goroutines (each with its
+// own Scratch) once packed. Pack again after the weights change.
 type Filter struct {
 	Cin, Cout, Stride int
 	ar                *arch
@@ -19,8 +20,9 @@ type Filter struct {
 	fwdP, bwdP        []panel   // their panels
 	// wino selects Winograd F(2×2, 3×3) for the stride-1 passes (on
 	// images of even size); fwdW and bwdW are the transformed filters.
-	wino       bool
-	fwdW, bwdW []float32
+	wino               bool
+	fwdW, bwdW         []float32
+	fwdState, bwdState packState
 }
 
 // NewFilter returns an unpacked filter for the best kernel path of this
@@ -49,13 +51,18 @@ type Config struct {
 // Path returns the kernel path the filter runs.
 func (f *Filter) Path() gemm.Path { return f.ar.path }
 
-// Pack packs w, the weights in PyTorch's layout (Cout, Cin, 3, 3), for
-// Forward. It panics if len(w) != Cout·Cin·9.
-func (f *Filter) Pack(w []float32) {
-	f.check(w)
-	if f.wino {
+// Pack packs wt, the weights in PyTorch's layout (Cout, Cin, 3, 3), for
+// Forward on images of h×w pixels: Winograd-transformed where Forward will
+// use Winograd (stride 1, both channel counts at least 16, h and w even,
+// unless Config.Direct), plain otherwise. It panics if len(wt) !=
+// Cout·Cin·9.
+func (f *Filter) Pack(wt []float32, h, w int) {
+	f.check(wt)
+	if f.useWino(h, w) {
 		f.fwdW = grow(f.fwdW, 16*f.ar.packedLen(f.Cin, f.Cout))
-		packWino(f.fwdW, f.fwdP, w, f.Cin, f.Cout, false)
+		packWino(f.fwdW, f.fwdP, wt, f.Cin, f.Cout, false)
+		f.fwdState = packedWino
+		return
 	}
 	f.fwd = grow(f.fwd, f.ar.packedLen(9*f.Cin, f.Cout))
 	// Row (t, ci) of the packed matrix, column co, is w[co, ci, t], with
@@ -63,7 +70,7 @@ func (f *Filter) Pack(w []float32) {
 	for _, p := range f.fwdP {
 		dst := f.fwd[p.col0*9*f.Cin:]
 		for j := range p.cols {
-			src := w[(p.col0+j)*f.Cin*9:]
+			src := wt[(p.col0+j)*f.Cin*9:]
 			for ci := range f.Cin {
 				for t := range 9 {
 					dst[(t*f.Cin+ci)*p.stride+j] = src[ci*9+t]
@@ -71,27 +78,55 @@ func (f *Filter) Pack(w []float32) {
 			}
 		}
 	}
+	f.fwdState = packedDirect
 }
 
-// PackBackward packs w (as for Pack) for BackwardData.
-func (f *Filter) PackBackward(w []float32) {
-	f.check(w)
-	if f.wino {
+// PackBackward packs wt (as for Pack) for BackwardData on images of h×w
+// pixels (the input's size).
+func (f *Filter) PackBackward(wt []float32, h, w int) {
+	f.check(wt)
+	if f.useWino(h, w) {
 		f.bwdW = grow(f.bwdW, 16*f.ar.packedLen(f.Cout, f.Cin))
-		packWino(f.bwdW, f.bwdP, w, f.Cin, f.Cout, true)
+		packWino(f.bwdW, f.bwdP, wt, f.Cin, f.Cout, true)
+		f.bwdState = packedWino
+		return
 	}
 	f.bwd = grow(f.bwd, f.ar.packedLen(9*f.Cout, f.Cin))
 	// Row (t, co), column ci, is w[co, ci, t].
 	for _, p := range f.bwdP {
 		dst := f.bwd[p.col0*9*f.Cout:]
 		for co := range f.Cout {
-			src := w[co*f.Cin*9:]
+			src := wt[co*f.Cin*9:]
 			for j := range p.cols {
 				for t := range 9 {
 					dst[(t*f.Cout+co)*p.stride+j] = src[(p.col0+j)*9+t]
 				}
 			}
 		}
+	}
+	f.bwdState = packedDirect
+}
+
+// useWino reports whether the stride-1 passes on h×w images use Winograd.
+func (f *Filter) useWino(h, w int) bool { return f.wino && h%2 == 0 && w%2 == 0 }
+
+// packState says which form of the weights a pass has packed.
+type packState uint8
+
+const (
+	unpacked packState = iota
+	packedDirect
+	packedWino
+)
+
+// packed panics unless st is the form the pass needs on h×w images.
+func (f *Filter) packed(op string, st packState, h, w int) {
+	want := packedDirect
+	if f.useWino(h, w) {
+		want = packedWino
+	}
+	if st != want {
+		panic(fmt.Sprintf("conv: %s on %d×%d images before packing the weights for that size", op, h, w))
 	}
 }
 

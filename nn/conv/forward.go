@@ -35,13 +35,15 @@ func (f *Filter) check2(op string, n, h, w int, lens ...[2]int) {
 // Forward computes the convolution of n images x (n, h, w, Cin), NHWC,
 // with circular padding of one pixel, plus bias (Cout values, or nil), into
 // y (n, h/s, w/s, Cout) for stride s; if acc it adds the result to y
-// instead. It needs Pack first. y must not overlap x.
+// instead. It needs Pack for h×w images first. y must not overlap x.
 //
-// Each output value is the sum over taps and input channels, in that
-// order, with one fused multiply-add per term (a multiply and an add on
-// the pure-Go path), then plus the bias, then added to y when acc: the
-// same arithmetic whatever n, so results do not depend on how a batch is
-// split between calls.
+// Directly, each output value is the sum over taps and input channels, in
+// that order, with one fused multiply-add per term (a multiply and an add
+// on the pure-Go path), then plus the bias, then added to y when acc. By
+// Winograd (see wino.go) the sums are over input channels per transform
+// position, then transformed back. Either way the arithmetic of an image
+// does not depend on n or on the other images, so results do not depend on
+// how a batch is split between calls.
 func (f *Filter) Forward(sc *Scratch, y, x, bias []float32, n, h, w int, acc bool) {
 	s := f.Stride
 	ho, wo := h/s, w/s
@@ -49,9 +51,7 @@ func (f *Filter) Forward(sc *Scratch, y, x, bias []float32, n, h, w int, acc boo
 	if bias != nil && len(bias) != f.Cout {
 		panic("conv: Forward: bias is not Cout values")
 	}
-	if f.fwd == nil {
-		panic("conv: Forward before Pack")
-	}
+	f.packed("Forward", f.fwdState, h, w)
 	g := gather{
 		hi: h, wi: w, k: f.Cin, s: s, taps: fwdTaps[:],
 		b: f.fwd, pan: f.fwdP,
@@ -61,7 +61,7 @@ func (f *Filter) Forward(sc *Scratch, y, x, bias []float32, n, h, w int, acc boo
 	for i := range n {
 		g.in = x[i*h*w*f.Cin : (i+1)*h*w*f.Cin]
 		g.out = y[i*ho*wo*f.Cout : (i+1)*ho*wo*f.Cout]
-		if f.wino && h%2 == 0 && w%2 == 0 {
+		if f.fwdState == packedWino {
 			f.winograd(sc, g.out, g.in, f.fwdW, f.fwdP, f.Cin, f.Cout, h, w, bias, g.mode)
 			continue
 		}
@@ -71,8 +71,8 @@ func (f *Filter) Forward(sc *Scratch, y, x, bias []float32, n, h, w int, acc boo
 
 // BackwardData computes the gradient with respect to the input of
 // Forward, for n images of h×w: from dy (n, h/s, w/s, Cout) into dx (n,
-// h, w, Cin), or added to dx if acc. It needs PackBackward first. dx must
-// not overlap dy.
+// h, w, Cin), or added to dx if acc. It needs PackBackward for h×w
+// images first. dx must not overlap dy.
 //
 // At stride 1 the gradient is the circular convolution of dy with the
 // transposed, flipped filter. At stride 2 each input pixel (qy, qx)
@@ -83,9 +83,7 @@ func (f *Filter) BackwardData(sc *Scratch, dx, dy []float32, n, h, w int, acc bo
 	s := f.Stride
 	ho, wo := h/s, w/s
 	f.check2("BackwardData", n, h, w, [2]int{len(dx), n * h * w * f.Cin}, [2]int{len(dy), n * ho * wo * f.Cout})
-	if f.bwd == nil {
-		panic("conv: BackwardData before PackBackward")
-	}
+	f.packed("BackwardData", f.bwdState, h, w)
 	g := gather{
 		hi: ho, wi: wo, k: f.Cout, s: 1,
 		b: f.bwd, pan: f.bwdP,
@@ -96,7 +94,7 @@ func (f *Filter) BackwardData(sc *Scratch, dx, dy []float32, n, h, w int, acc bo
 		g.in = dy[i*ho*wo*f.Cout : (i+1)*ho*wo*f.Cout]
 		g.out = dx[i*h*w*f.Cin : (i+1)*h*w*f.Cin]
 		if s == 1 {
-			if f.wino && h%2 == 0 && w%2 == 0 {
+			if f.bwdState == packedWino {
 				f.winograd(sc, g.out, g.in, f.bwdW, f.bwdP, f.Cout, f.Cin, h, w, nil, g.mode)
 				continue
 			}
