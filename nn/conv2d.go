@@ -1,9 +1,11 @@
 package nn
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"sync"
+	"unsafe"
 
 	"sdapipe/nn/conv"
 )
@@ -54,23 +56,60 @@ func (c *Conv2D) Init(rng *rand.Rand) {
 // pool of scratch spaces for the image chunks of a pass, and the
 // weight-gradient partial sums of chunks.
 type convTape struct {
-	filters map[*Conv2D]*conv.Filter
+	filters map[*Conv2D]*tapeFilter
 	mu      sync.Mutex
 	free    []*conv.Scratch
 	part    []float32
 	job     convJob
 }
 
-func (ct *convTape) filter(c *Conv2D) *conv.Filter {
-	f, ok := ct.filters[c]
+// tapeFilter is a layer's filter packed from weights equal (bit for bit)
+// to src, for input images of h×w, for the forward pass and the input
+// gradient. A training step's micro-batches reuse it: the weights only
+// change between steps, and packing (with the Winograd transform) costs
+// more than comparing.
+type tapeFilter struct {
+	f        *conv.Filter
+	src      []float32
+	h, w     int
+	fwd, bwd bool
+}
+
+// filter returns c's filter packed for h×w images, for the forward pass
+// and, with backward, the input gradient.
+func (ct *convTape) filter(c *Conv2D, h, w int, backward bool) *conv.Filter {
+	tf, ok := ct.filters[c]
 	if !ok {
 		if ct.filters == nil {
-			ct.filters = map[*Conv2D]*conv.Filter{}
+			ct.filters = map[*Conv2D]*tapeFilter{}
 		}
-		f = conv.NewFilter(c.In, c.Out, c.Stride, conv.Config{})
-		ct.filters[c] = f
+		tf = &tapeFilter{f: conv.NewFilter(c.In, c.Out, c.Stride, conv.Config{})}
+		ct.filters[c] = tf
 	}
-	return f
+	if tf.h != h || tf.w != w || !sameBits(tf.src, c.W.Data) {
+		tf.src = append(tf.src[:0], c.W.Data...)
+		tf.h, tf.w, tf.fwd, tf.bwd = h, w, false, false
+	}
+	if !tf.fwd {
+		tf.f.Pack(c.W.Data, h, w)
+		tf.fwd = true
+	}
+	if backward && !tf.bwd {
+		tf.f.PackBackward(c.W.Data, h, w)
+		tf.bwd = true
+	}
+	return tf.f
+}
+
+// sameBits reports whether a and b hold the same float32 bits.
+func sameBits(a, b []float32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 {
+		return true
+	}
+	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a)), unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
 }
 
 func (ct *convTape) getScratch() *conv.Scratch {

@@ -17,8 +17,7 @@ func (tp *Tape) Conv2D(c *Conv2D, x *Tensor) *Tensor {
 	}
 	nd := tp.op(opConv2D, x.n, nil, n, h/s, w/s, c.Out)
 	nd.cv, nd.need = c, true
-	f := tp.cx.filter(c)
-	f.Pack(c.W.Data, h, w)
+	f := tp.cx.filter(c, h, w, false)
 	tp.runConv(convFwd, f, n, h, w, nd.t.Data, x.Data, c.B.Data, false)
 	return &nd.t
 }
@@ -28,10 +27,9 @@ func (tp *Tape) conv2DBackward(nd *node) {
 	n, h, w := x.t.Shape[0], x.t.Shape[1], x.t.Shape[2]
 	pix := n * nd.t.Shape[1] * nd.t.Shape[2]
 	tp.part = tp.jobs.col.do(tp.jobs.serial, tp.gradOf(c.B), nil, g, nil, tp.part, pix, c.Out)
-	f := tp.cx.filter(c)
+	f := tp.cx.filter(c, h, w, x.need)
 	tp.convWeightGrad(f, tp.gradOf(c.W), x.t.Data, g, n, h, w)
 	if x.need {
-		f.PackBackward(c.W.Data, h, w)
 		dx, acc := tp.gradInto(x)
 		tp.runConv(convBwdData, f, n, h, w, g, dx, nil, acc)
 	}

@@ -73,3 +73,31 @@ func TestConv2DSerialTapeMatches(t *testing.T) {
 		}
 	}
 }
+
+func TestConv2DTapeRepacksChangedWeights(t *testing.T) {
+	t.Parallel()
+	// A tape keeps its packed filters across Reset while the weights stay
+	// the same bits; after they change its output must match a new tape's.
+	rng := newTestRand()
+	const n, h, w, in, out = 2, 4, 4, 16, 16 // Winograd-sized
+	x := randVec(rng, n*h*w*in)
+	l := NewConv2D("c", in, out, 1)
+	l.Init(rng)
+	tp := NewTape()
+	first := append([]float32(nil), tp.Conv2D(l, tp.Const(x, n, h, w, in)).Data...)
+	l.W.Data[5] += 0.5
+	tp.Reset()
+	got := tp.Conv2D(l, tp.Const(x, n, h, w, in)).Data
+	fresh := NewTape()
+	want := fresh.Conv2D(l, fresh.Const(x, n, h, w, in)).Data
+	changed := false
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("y[%d] = %g after the change, a new tape gives %g", i, got[i], want[i])
+		}
+		changed = changed || got[i] != first[i]
+	}
+	if !changed {
+		t.Fatal("the output did not change with the weights")
+	}
+}
