@@ -9,11 +9,11 @@
 //
 // Tensors are contiguous row-major float32 arrays with a Shape. The MLP ops
 // treat a tensor as (rows, cols): rows = Shape[0], cols = the product of the
-// remaining dimensions, one example per row. Layers that will work on 2-D
-// fields (conv2d via im2col + GEMM, channel and group norms, up- and
-// down-sampling) use the same Tensor with Shape (N, C, H, W) and interpret the
-// trailing axes themselves; the tape does not care what an op does with its
-// shape (see "Adding an op" below).
+// remaining dimensions, one example per row. The image ops (Conv2D,
+// ChannelNorm, AddPixels, Upsample2x) take channel-last images, Shape (N,
+// H, W, C) (NHWC: package nn/conv says why); NHWC converts PyTorch's
+// channel-major (N, C, H, W) to it. The tape does not care what an op does
+// with its shape (see "Adding an op" below).
 //
 // Weights are stored as PyTorch stores them: a Linear layer's weight is
 // (out, in) and its bias (out), so Y = X·Wᵀ + b. Parameters carry stable
@@ -61,13 +61,17 @@
 // halves of the batch on their own tapes and adds their gradients in order.
 // Tile and shard boundaries depend on the row count only, so training and
 // inference give bit-identical results at any GOMAXPROCS on a given CPU.
-// On amd64 with AVX-512 the SiLU, layer-norm, element-wise and AdamW
-// kernels are assembly; elsewhere portable Go computes the same formulas
-// (to within float32 rounding; the AdamW and element-wise ones exactly).
+// On amd64 the SiLU, layer-norm, element-wise and AdamW kernels are
+// assembly, AVX-512 or else AVX2 with FMA; elsewhere portable Go computes
+// the same formulas (to within float32 rounding; the AdamW and element-wise
+// ones exactly). Convolutions are package nn/conv's, whose results do not
+// depend on how the images are split between goroutines either; a
+// parallel tape sums weight gradients over fixed chunks of images.
 //
 // # Neighbours
 //
-// nn imports nothing from the project but nn/gemm. Model packages (nets/...)
+// nn imports nothing from the project but nn/gemm and nn/conv. Model
+// packages (nets/...)
 // build networks from its layers, ops and exported kernels; package
 // training builds batches, forms x_t = μ(t)x + σ(t)ε and calls Trainer.Step
 // on any Trainable.
