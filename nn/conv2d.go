@@ -22,6 +22,7 @@ type Conv2D struct {
 	In, Out, Stride int
 	W               *Param // (Out, In, 3, 3)
 	B               *Param // (Out)
+	packed          *packedFilter
 }
 
 // NewConv2D returns a zero layer whose parameters are named name+".weight"
@@ -32,8 +33,9 @@ func NewConv2D(name string, in, out, stride int) *Conv2D {
 	}
 	return &Conv2D{
 		In: in, Out: out, Stride: stride,
-		W: newParam(name+".weight", out, in, 3, 3),
-		B: newParam(name+".bias", out),
+		W:      newParam(name+".weight", out, in, 3, 3),
+		B:      newParam(name+".bias", out),
+		packed: &packedFilter{f: conv.NewFilter(in, out, stride, conv.Config{})},
 	}
 }
 
@@ -51,54 +53,53 @@ func (c *Conv2D) Init(rng *rand.Rand) {
 	}
 }
 
-// convTape is a tape's convolution state: a packed filter per layer (the
-// tape's own, so tapes on other goroutines can pack the same layer), a
-// pool of scratch spaces for the image chunks of a pass, and the
-// weight-gradient partial sums of chunks.
-type convTape struct {
-	filters map[*Conv2D]*tapeFilter
-	mu      sync.Mutex
-	free    []*conv.Scratch
-	part    []float32
-	job     convJob
+// Filter returns the layer's weights packed for package conv's passes on
+// input images of h×w pixels: for Forward and, with backward, also for
+// BackwardData. The packed filter is kept with a copy of the weights it
+// was packed from and repacked only when their bits change, so the tapes
+// of a training step's micro-batches and shards, and a model's inference
+// path, share one packing per change of the weights (packing, with the
+// Winograd transform, costs more than the comparison). Filter is safe for
+// concurrent use, but the weights must not change while a pass reads the
+// returned filter.
+func (c *Conv2D) Filter(h, w int, backward bool) *conv.Filter {
+	pf := c.packed
+	pf.mu.Lock()
+	defer pf.mu.Unlock()
+	if pf.h != h || pf.w != w || !sameBits(pf.src, c.W.Data) {
+		pf.src = append(pf.src[:0], c.W.Data...)
+		pf.h, pf.w, pf.fwd, pf.bwd = h, w, false, false
+	}
+	if !pf.fwd {
+		pf.f.Pack(c.W.Data, h, w)
+		pf.fwd = true
+	}
+	if backward && !pf.bwd {
+		pf.f.PackBackward(c.W.Data, h, w)
+		pf.bwd = true
+	}
+	return pf.f
 }
 
-// tapeFilter is a layer's filter packed from weights equal (bit for bit)
-// to src, for input images of h×w, for the forward pass and the input
-// gradient. A training step's micro-batches reuse it: the weights only
-// change between steps, and packing (with the Winograd transform) costs
-// more than comparing.
-type tapeFilter struct {
+// packedFilter is a layer's filter packed from weights equal (bit for
+// bit) to src, for input images of h×w, for the forward pass and the input
+// gradient.
+type packedFilter struct {
+	mu       sync.Mutex
 	f        *conv.Filter
 	src      []float32
 	h, w     int
 	fwd, bwd bool
 }
 
-// filter returns c's filter packed for h×w images, for the forward pass
-// and, with backward, the input gradient.
-func (ct *convTape) filter(c *Conv2D, h, w int, backward bool) *conv.Filter {
-	tf, ok := ct.filters[c]
-	if !ok {
-		if ct.filters == nil {
-			ct.filters = map[*Conv2D]*tapeFilter{}
-		}
-		tf = &tapeFilter{f: conv.NewFilter(c.In, c.Out, c.Stride, conv.Config{})}
-		ct.filters[c] = tf
-	}
-	if tf.h != h || tf.w != w || !sameBits(tf.src, c.W.Data) {
-		tf.src = append(tf.src[:0], c.W.Data...)
-		tf.h, tf.w, tf.fwd, tf.bwd = h, w, false, false
-	}
-	if !tf.fwd {
-		tf.f.Pack(c.W.Data, h, w)
-		tf.fwd = true
-	}
-	if backward && !tf.bwd {
-		tf.f.PackBackward(c.W.Data, h, w)
-		tf.bwd = true
-	}
-	return tf.f
+// convTape is a tape's convolution state: a pool of scratch spaces for
+// the image chunks of a pass, and the weight-gradient partial sums of
+// chunks.
+type convTape struct {
+	mu   sync.Mutex
+	free []*conv.Scratch
+	part []float32
+	job  convJob
 }
 
 // sameBits reports whether a and b hold the same float32 bits.

@@ -17,7 +17,7 @@ func (tp *Tape) Conv2D(c *Conv2D, x *Tensor) *Tensor {
 	}
 	nd := tp.op(opConv2D, x.n, nil, n, h/s, w/s, c.Out)
 	nd.cv, nd.need = c, true
-	f := tp.cx.filter(c, h, w, false)
+	f := c.Filter(h, w, false)
 	tp.runConv(convFwd, f, n, h, w, nd.t.Data, x.Data, c.B.Data, false)
 	return &nd.t
 }
@@ -27,7 +27,7 @@ func (tp *Tape) conv2DBackward(nd *node) {
 	n, h, w := x.t.Shape[0], x.t.Shape[1], x.t.Shape[2]
 	pix := n * nd.t.Shape[1] * nd.t.Shape[2]
 	tp.part = tp.jobs.col.do(tp.jobs.serial, tp.gradOf(c.B), nil, g, nil, tp.part, pix, c.Out)
-	f := tp.cx.filter(c, h, w, x.need)
+	f := c.Filter(h, w, x.need)
 	tp.convWeightGrad(f, tp.gradOf(c.W), x.t.Data, g, n, h, w)
 	if x.need {
 		dx, acc := tp.gradInto(x)

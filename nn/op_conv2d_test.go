@@ -76,8 +76,8 @@ func TestConv2DSerialTapeMatches(t *testing.T) {
 
 func TestConv2DTapeRepacksChangedWeights(t *testing.T) {
 	t.Parallel()
-	// A tape keeps its packed filters across Reset while the weights stay
-	// the same bits; after they change its output must match a new tape's.
+	// A layer keeps its packed filter while the weights stay the same bits;
+	// after they change a tape's output must match a new tape's.
 	rng := newTestRand()
 	const n, h, w, in, out = 2, 4, 4, 16, 16 // Winograd-sized
 	x := randVec(rng, n*h*w*in)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"sdapipe/nets"
 	"sdapipe/nn"
@@ -36,9 +37,11 @@ func BenchmarkTrainStep(b *testing.B) {
 			bt := newBatch(rand.New(rand.NewPCG(3, 4)), 32, nets.EventSize(n))
 			tr.Step(bt.xt, bt.t, bt.eps, bt.rows, 2e-4)
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				tr.Step(bt.xt, bt.t, bt.eps, bt.rows, 2e-4)
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -54,9 +57,11 @@ func BenchmarkEps(b *testing.B) {
 			dst := make([]float32, len(x))
 			n.Eps(dst, x, rows, 0.5)
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				n.Eps(dst, x, rows, 0.5)
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -78,9 +83,20 @@ func BenchmarkEpsVJP(b *testing.B) {
 			}
 			n.EpsVJP(eps, grad, x, rows, 0.5, ones)
 			b.ReportAllocs()
+			cpu := processCPU()
 			for b.Loop() {
 				n.EpsVJP(eps, grad, x, rows, 0.5, ones)
 			}
+			reportCPU(b, cpu)
 		})
+	}
+}
+
+// reportCPU reports the process CPU seconds per operation since cpu0 (all
+// goroutines; ideally about twice the wall time on two idle cores), when
+// measured.
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	}
 }

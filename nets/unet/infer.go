@@ -1,10 +1,8 @@
 package unet
 
 import (
-	"bytes"
 	"fmt"
 	"sync"
-	"unsafe"
 
 	"sdapipe/nn"
 	"sdapipe/nn/conv"
@@ -32,7 +30,7 @@ type engine struct {
 	n       *Net
 	filters map[*nn.Conv2D]*conv.Filter
 	convs   []*nn.Conv2D // every convolution, in parameter order
-	packs   []packState  // per convolution
+	sizes   [][2]int     // per convolution, its input's height and width
 	blocks  []blockRef   // every block: down levels, then up levels
 	tails   []tailRef
 	lv      []level
@@ -100,8 +98,7 @@ func newEngine(n *Net) *engine {
 	}
 	n.visit(func(*nn.Linear) {}, func(c *nn.Conv2D) {
 		e.convs = append(e.convs, c)
-		e.filters[c] = conv.NewFilter(c.In, c.Out, c.Stride, conv.Config{})
-		e.packs = append(e.packs, packState{h: size[c][0], w: size[c][1]})
+		e.sizes = append(e.sizes, size[c])
 	})
 	L := len(cfg.Widths)
 	off := 0
@@ -145,19 +142,9 @@ func (e *engine) tailSave(s []float32, j int) (yhat, rstd []float32) {
 	return s[:n], s[n : n+lv.pix]
 }
 
-// packState is what a filter holds: packed from weights equal (bit for
-// bit) to src, for the forward pass and for the input gradient, for input
-// images of h×w.
-type packState struct {
-	src      []float32
-	fwd, bwd bool
-	h, w     int
-}
-
-// packAll packs the filters whose weights changed since they were packed
-// (a bitwise comparison with a copy: packing, with the Winograd transform,
-// costs several times more), for the forward pass and, with backward, the
-// input gradient; one layer per chunk on all cores.
+// packAll gets every layer's filter packed for its input size, for the
+// forward pass and, with backward, the input gradient (nn.Conv2D.Filter
+// repacks only what changed); one layer per chunk on all cores.
 func (e *engine) packAll(backward bool) {
 	e.pack = packJob{e: e, backward: backward}
 	nn.ParallelFor(len(e.convs), 1, &e.pack)
@@ -171,32 +158,12 @@ type packJob struct {
 
 func (j *packJob) Run(lo, hi int) {
 	for i := lo; i < hi; i++ {
-		c, st := j.e.convs[i], &j.e.packs[i]
-		if !sameBits(st.src, c.W.Data) {
-			st.src = append(st.src[:0], c.W.Data...)
-			st.fwd, st.bwd = false, false
-		}
-		f := j.e.filters[c]
-		if !st.fwd {
-			f.Pack(c.W.Data, st.h, st.w)
-			st.fwd = true
-		}
-		if j.backward && !st.bwd {
-			f.PackBackward(c.W.Data, st.h, st.w)
-			st.bwd = true
-		}
+		c, sz := j.e.convs[i], j.e.sizes[i]
+		f := c.Filter(sz[0], sz[1], j.backward)
+		j.e.mu.Lock()
+		j.e.filters[c] = f
+		j.e.mu.Unlock()
 	}
-}
-
-// sameBits reports whether a and b hold the same float32 bits.
-func sameBits(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	if len(a) == 0 {
-		return true
-	}
-	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 4*len(a)), unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 4*len(b)))
 }
 
 // embed computes the time embedding e(t) and every block's P(e) into
