@@ -61,11 +61,25 @@ func (f *Filter) BackwardWeights(sc *Scratch, dw, x, dy []float32, n, h, w int) 
 			mode = 1
 		}
 	}
-	for co := range cout {
-		d := dw[co*cin*9 : (co+1)*cin*9]
-		for ci := range cin {
-			for t := range 9 {
-				d[ci*9+t] += sc.dwt[(t*cin+ci)*cout+co]
+	addTransposed(dw, sc.dwt, cin, cout)
+}
+
+// addTransposed adds dwt, rows (t, ci) × columns co, into dw (co, ci, t),
+// in blocks of 16 × 16 channels whose source and destination (9 KiB each)
+// stay in L1.
+func addTransposed(dw, dwt []float32, cin, cout int) {
+	const blk = 16
+	for ci0 := 0; ci0 < cin; ci0 += blk {
+		ci1 := min(ci0+blk, cin)
+		for co0 := 0; co0 < cout; co0 += blk {
+			for co := co0; co < min(co0+blk, cout); co++ {
+				d := dw[(co*cin+ci0)*9 : (co*cin+ci1)*9]
+				for ci := ci0; ci < ci1; ci++ {
+					dd := d[(ci-ci0)*9 : (ci-ci0)*9+9]
+					for t := range dd {
+						dd[t] += dwt[(t*cin+ci)*cout+co]
+					}
+				}
 			}
 		}
 	}
