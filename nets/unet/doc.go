@@ -38,8 +38,7 @@
 // conv1(LN(h + P(e))))) + b2, accumulated by the kernel), each level's
 // stream is its own skip (the tail adds into it), and no parameter
 // gradient is formed. Filters are packed once per change of the weights
-// (a bitwise comparison with a copy), in the Winograd form for the block
-// convolutions.
+// (nn.Conv2D.Filter), in the Winograd form for the block convolutions.
 //
 // # Memory
 //
@@ -48,10 +47,11 @@
 // and silu' of the first convolution's output (2C+1 values per pixel), per
 // tail ŷ and 1/std: 23 MiB a window at widths (64, 128, 256), so 25
 // windows (a 29-state trajectory) hold 575 MiB; the whole process peaked
-// at 812 MiB resident (/usr/bin/time -v, BenchmarkEpsVJP). A Net, and each
-// Share, also holds its packed filters (forward and input-gradient,
-// Winograd-transformed: about 3.6 times the weights) and a copy of the
-// weights, 190 MiB at widths (64, 128, 256).
+// at 812 MiB resident (/usr/bin/time -v, BenchmarkEpsVJP). Each layer
+// also keeps its packed filter (nn.Conv2D.Filter: forward and input
+// gradient, mostly Winograd-transformed, about 3.6 times the weights) and
+// a copy of the weights it was packed from, 190 MiB at widths (64, 128,
+// 256), shared by every Share, tape and Trainer.
 //
 // # Speed
 //
