@@ -41,6 +41,9 @@ func TestConvMatchesReference(t *testing.T) {
 				if direct && !(g.s == 1 && min(g.cin, g.cout) >= minWino) {
 					continue // only the direct method runs
 				}
+				if testing.Short() && g.n*g.h*g.w*g.cin*g.cout > 100000 {
+					continue // the 16×16×64 cases take seconds under -race
+				}
 				t.Run(fmt.Sprintf("%v/direct=%v/%+v", p, direct, g), func(t *testing.T) {
 					t.Parallel()
 					rng := rand.New(rand.NewPCG(uint64(g.h), uint64(g.cin)))
