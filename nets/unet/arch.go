@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"sdapipe/nets"
+	"sdapipe/settings"
 )
 
 // Name is the architecture's name in network configurations and in
@@ -20,13 +21,13 @@ const Name = "unet"
 var Arch = &nets.Arch{
 	Name: Name,
 	Doc:  "U-Net with modulated residual blocks over windows of fields (docs/method.md §2.7), the Kolmogorov local score network",
-	Settings: []nets.Setting{
-		{Name: "widths", Default: []int64{64, 128, 256}, Min: bound(2), Doc: "channels per level, finest first; each further level halves the resolution"},
-		{Name: "blocks", Default: int64(3), Min: bound(0), Doc: "modulated residual blocks per level and direction"},
-		{Name: "embed", Default: int64(64), Min: bound(1), Doc: "size E of the time embedding"},
-		{Name: "forcing_wavenumber", Default: int64(4), Min: bound(0), Doc: "wavenumber k of the constant input channel sin(k·y) along the last axis; 0 for none"},
+	Settings: []settings.Spec{
+		{Name: "widths", Default: []int64{64, 128, 256}, Min: settings.Bound(2), Doc: "channels per level, finest first; each further level halves the resolution"},
+		{Name: "blocks", Default: int64(3), Min: settings.Bound(0), Doc: "modulated residual blocks per level and direction"},
+		{Name: "embed", Default: int64(64), Min: settings.Bound(1), Doc: "size E of the time embedding"},
+		{Name: "forcing_wavenumber", Default: int64(4), Min: settings.Bound(0), Doc: "wavenumber k of the constant input channel sin(k·y) along the last axis; 0 for none"},
 	},
-	New: func(w nets.Window, v nets.Values, rng *rand.Rand) (nets.Model, any, error) {
+	New: func(w nets.Window, v settings.Values, rng *rand.Rand) (nets.Model, any, error) {
 		cfg, err := configFor(w)
 		if err != nil {
 			return nil, nil, err
@@ -66,5 +67,3 @@ func configFor(w nets.Window) (Config, error) {
 	}
 	return Config{Channels: w.States * w.State[0], H: w.State[1], W: w.State[2], EmbedHidden: 256}, nil
 }
-
-func bound(v float64) *float64 { return &v }
