@@ -20,8 +20,10 @@ func (tp *Tape) addPixelsBackward(nd *node) {
 	h, p, g := nd.a, nd.b, nd.t.Grad
 	if p.need {
 		dp, acc := tp.gradInto(p)
+		pix, c := nd.t.Shape[1]*nd.t.Shape[2], nd.t.Shape[3]
+		tp.jobs.pixPart = grow(tp.jobs.pixPart, nd.t.Shape[0]*min(pix, colBand)*c)
 		j := &tp.jobs.pix
-		*j = pixJob{y: g, p: dp, pix: nd.t.Shape[1] * nd.t.Shape[2], c: nd.t.Shape[3], back: true, acc: acc}
+		*j = pixJob{y: g, p: dp, pix: pix, c: c, back: true, acc: acc, part: tp.jobs.pixPart}
 		runJob(tp.jobs.serial, nd.t.Shape[0], 1, j)
 		*j = pixJob{}
 	}
@@ -35,6 +37,7 @@ type pixJob struct {
 	y, h, p   []float32
 	pix, c    int
 	back, acc bool
+	part      []float32 // colSumInto's band partials, band·c per image
 }
 
 func (j *pixJob) run(lo, hi int) {
@@ -48,13 +51,30 @@ func (j *pixJob) run(lo, hi int) {
 		if !j.acc {
 			clear(pn)
 		}
-		colSumInto(pn, j.y[n*sz:(n+1)*sz], j.pix, j.c)
+		band := min(j.pix, colBand) * j.c
+		colSumInto(pn, j.y[n*sz:(n+1)*sz], j.pix, j.c, j.part[n*band:(n+1)*band])
 	}
 }
 
-// colSumInto adds the rows of g (rows, cols) into dst, in order.
-func colSumInto(dst, g []float32, rows, cols int) {
-	for r := range rows {
-		vAddTo(dst, g[r*cols:(r+1)*cols])
+// colSumInto adds the column sums of g (rows, cols) into dst. Rows are
+// first added a band of colBand at a time, band after band in order, as
+// vectors of colBand·cols values (long vectors: one call per band rather
+// than per row), then the colBand partial rows in order.
+func colSumInto(dst, g []float32, rows, cols int, acc []float32) {
+	band := max(1, min(rows, colBand))
+	acc = acc[:band*cols]
+	copy(acc, g[:band*cols])
+	r := band
+	for ; r+band <= rows; r += band {
+		vAddTo(acc, g[r*cols:(r+band)*cols])
+	}
+	for ; r < rows; r++ {
+		vAddTo(acc[:cols], g[r*cols:(r+1)*cols])
+	}
+	for b := range band {
+		vAddTo(dst, acc[b*cols:(b+1)*cols])
 	}
 }
+
+// colBand is the number of rows colSumInto adds as one vector.
+const colBand = 64

@@ -3,7 +3,10 @@ package nn
 // SiLU records y = x·sigmoid(x), element-wise, with y shaped like x.
 func (tp *Tape) SiLU(x *Tensor) *Tensor {
 	nd := tp.op(opSiLU, x.n, nil, x.Shape...)
-	rows, cols := x.Rows(), x.Cols()
+	// Rows of the last axis: the zero bias is one such row (C values for
+	// NHWC images, not H·W·C).
+	cols := x.Shape[len(x.Shape)-1]
+	rows := x.Len() / max(cols, 1)
 	nd.aux = grow(nd.aux, rows*cols)
 	copy(nd.t.Data, x.Data)
 	tp.jobs.silu.do(tp.jobs.serial, nd.t.Data, nd.aux, tp.zeros(cols), rows, cols)

@@ -65,18 +65,19 @@ type Tape struct {
 // tapeJobs holds one job struct per kind of parallel pass; ops run one at
 // a time, so one of each suffices and passing them on allocates nothing.
 type tapeJobs struct {
-	serial bool // run passes on the calling goroutine only
-	bias   biasJob
-	silu   siluJob
-	col    colSumJob
-	ln     lnJob
-	lnb    lnBackJob
-	ew     ewJob
-	mse    mseJob
-	up     upJob
-	pix    pixJob
-	nhwc   nhwcJob
-	lnAdd  lnAddJob
+	serial  bool // run passes on the calling goroutine only
+	bias    biasJob
+	silu    siluJob
+	col     colSumJob
+	ln      lnJob
+	lnb     lnBackJob
+	ew      ewJob
+	mse     mseJob
+	up      upJob
+	pix     pixJob
+	pixPart []float32 // AddPixels' column-sum partials
+	nhwc    nhwcJob
+	lnAdd   lnAddJob
 }
 
 // NewTape returns an empty tape whose passes and products use all cores.
