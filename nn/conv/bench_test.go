@@ -36,7 +36,7 @@ var benchGeoms = []struct {
 func BenchmarkConv(b *testing.B) {
 	for _, bg := range benchGeoms {
 		wino := bg.g.s == 1 && min(bg.g.cin, bg.g.cout) >= minWino
-		for _, pass := range []string{"fwd", "fwd-direct", "bwdData", "bwdData-direct", "bwdWeights"} {
+		for _, pass := range []string{"fwd", "fwd-direct", "bwdData", "bwdData-direct", "bwdWeights", "bwdWeights-direct"} {
 			direct := strings.HasSuffix(pass, "-direct")
 			if direct && !wino {
 				continue

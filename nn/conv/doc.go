@@ -38,12 +38,13 @@
 // the summed dimension: a tile of 12 input channels × 32 output channels
 // per tap, summed over blocks of about 256 output pixels.
 //
-// Stride-1 forward and input-gradient passes with at least 16 channels in
-// and out use Winograd's F(2×2, 3×3) instead (wino.go): 16 products per
-// 2×2 tile and channel pair where the direct method takes 36, as 16
-// matrix products on the same micro-kernels between an input and an
-// output transform. Its float32 error stays within the direct method's
-// bound in the tests (the transforms only add, subtract and halve).
+// Stride-1 passes with at least 16 channels in and out use Winograd's
+// F(2×2, 3×3) instead (wino.go, wino_weights.go): 16 products per 2×2
+// tile and channel pair where the direct method takes 36, as 16 matrix
+// products on the same micro-kernels between an input and an output
+// transform; for the weight gradient the products sum over tiles. Its
+// float32 error stays within the direct method's bound in the tests (the
+// transforms only add, subtract and halve).
 //
 // Measured with BenchmarkAlgorithms (forward pass of the U-Net's block
 // convolutions, four images, one goroutine) on a 2-core AMD EPYC (Zen 5)

@@ -27,7 +27,7 @@ var avx512Arch = arch{
 		convZ16x1, convZ16x2, convZ16x3, convZ16x4, convZ16x5, convZ16x6, convZ16x7, convZ16x8,
 		convZ16x9, convZ16x10, convZ16x11, convZ16x12, convZ16x13, convZ16x14, convZ16x15, convZ16x16,
 	}},
-	lanes: 16, winoIn: winoInZ, winoOut: winoOutZ,
+	lanes: 16, winoIn: winoInZ, winoOut: winoOutZ, winoGrad: winoGradZ,
 }
 
 // avx2Arch: 6×16 tiles (12 ymm accumulators).
@@ -35,7 +35,7 @@ var avx2Arch = arch{
 	path:   gemm.PathAVX2,
 	wide:   family{mr: 6, nr: 16, kern: y16},
 	narrow: family{mr: 6, nr: 16, kern: y16},
-	lanes:  8, winoIn: winoInY, winoOut: winoOutY,
+	lanes:  8, winoIn: winoInY, winoOut: winoOutY, winoGrad: winoGradY,
 }
 
 var y16 = []kernFn{convY16x1, convY16x2, convY16x3, convY16x4, convY16x5, convY16x6}

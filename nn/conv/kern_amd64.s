@@ -6750,6 +6750,76 @@ winoOutZ_done:
 	VZEROUPPER
 	RET
 
+// func winoGradZ(y0 *float32, y1 *float32, ps int, d *float32, cs int, ts int, nt int)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·winoGradZ(SB), NOSPLIT, $0-56
+	MOVQ   y0+0(FP), AX
+	MOVQ   y1+8(FP), BX
+	MOVQ   ps+16(FP), SI
+	MOVQ   cs+32(FP), R12
+	LEAQ   (R12)(R12*2), R13
+	MOVQ   d+24(FP), R8
+	LEAQ   (R8)(R12*4), R9
+	LEAQ   (R9)(R12*4), R10
+	LEAQ   (R10)(R12*4), R11
+	VXORPS Z15, Z15, Z15
+	CMPQ   nt+48(FP), $0x00
+	JLE    winoGradZ_done
+
+winoGradZ_tile:
+	VMOVUPS (AX), Z0
+	VMOVUPS (AX)(SI*1), Z1
+	VMOVUPS (BX), Z2
+	VMOVUPS (BX)(SI*1), Z3
+	VMOVUPS Z0, Z4
+	VMOVUPS Z1, Z5
+	VADDPS  Z2, Z0, Z6
+	VADDPS  Z3, Z1, Z7
+	VSUBPS  Z2, Z0, Z8
+	VSUBPS  Z3, Z1, Z9
+	VSUBPS  Z2, Z15, Z10
+	VSUBPS  Z3, Z15, Z11
+	VMOVUPS Z4, (R8)
+	VADDPS  Z5, Z4, Z12
+	VMOVUPS Z12, (R8)(R12*1)
+	VSUBPS  Z5, Z4, Z13
+	VMOVUPS Z13, (R8)(R12*2)
+	VSUBPS  Z5, Z15, Z14
+	VMOVUPS Z14, (R8)(R13*1)
+	VMOVUPS Z6, (R9)
+	VADDPS  Z7, Z6, Z12
+	VMOVUPS Z12, (R9)(R12*1)
+	VSUBPS  Z7, Z6, Z13
+	VMOVUPS Z13, (R9)(R12*2)
+	VSUBPS  Z7, Z15, Z14
+	VMOVUPS Z14, (R9)(R13*1)
+	VMOVUPS Z8, (R10)
+	VADDPS  Z9, Z8, Z12
+	VMOVUPS Z12, (R10)(R12*1)
+	VSUBPS  Z9, Z8, Z13
+	VMOVUPS Z13, (R10)(R12*2)
+	VSUBPS  Z9, Z15, Z14
+	VMOVUPS Z14, (R10)(R13*1)
+	VMOVUPS Z10, (R11)
+	VADDPS  Z11, Z10, Z12
+	VMOVUPS Z12, (R11)(R12*1)
+	VSUBPS  Z11, Z10, Z13
+	VMOVUPS Z13, (R11)(R12*2)
+	VSUBPS  Z11, Z15, Z14
+	VMOVUPS Z14, (R11)(R13*1)
+	LEAQ    (AX)(SI*2), AX
+	LEAQ    (BX)(SI*2), BX
+	ADDQ    ts+40(FP), R8
+	ADDQ    ts+40(FP), R9
+	ADDQ    ts+40(FP), R10
+	ADDQ    ts+40(FP), R11
+	DECQ    nt+48(FP)
+	JNZ     winoGradZ_tile
+
+winoGradZ_done:
+	VZEROUPPER
+	RET
+
 // func winoInY(r0 *float32, r1 *float32, r2 *float32, r3 *float32, ps int, v *float32, cs int, ts int, nt int)
 // Requires: AVX
 TEXT ·winoInY(SB), NOSPLIT, $0-72
@@ -6930,5 +7000,75 @@ winoOutY_store1:
 	JNZ     winoOutY_tile
 
 winoOutY_done:
+	VZEROUPPER
+	RET
+
+// func winoGradY(y0 *float32, y1 *float32, ps int, d *float32, cs int, ts int, nt int)
+// Requires: AVX
+TEXT ·winoGradY(SB), NOSPLIT, $0-56
+	MOVQ   y0+0(FP), AX
+	MOVQ   y1+8(FP), BX
+	MOVQ   ps+16(FP), SI
+	MOVQ   cs+32(FP), R12
+	LEAQ   (R12)(R12*2), R13
+	MOVQ   d+24(FP), R8
+	LEAQ   (R8)(R12*4), R9
+	LEAQ   (R9)(R12*4), R10
+	LEAQ   (R10)(R12*4), R11
+	VXORPS Y15, Y15, Y15
+	CMPQ   nt+48(FP), $0x00
+	JLE    winoGradY_done
+
+winoGradY_tile:
+	VMOVUPS (AX), Y0
+	VMOVUPS (AX)(SI*1), Y1
+	VMOVUPS (BX), Y2
+	VMOVUPS (BX)(SI*1), Y3
+	VMOVUPS Y0, Y4
+	VMOVUPS Y1, Y5
+	VADDPS  Y2, Y0, Y6
+	VADDPS  Y3, Y1, Y7
+	VSUBPS  Y2, Y0, Y8
+	VSUBPS  Y3, Y1, Y9
+	VSUBPS  Y2, Y15, Y10
+	VSUBPS  Y3, Y15, Y11
+	VMOVUPS Y4, (R8)
+	VADDPS  Y5, Y4, Y12
+	VMOVUPS Y12, (R8)(R12*1)
+	VSUBPS  Y5, Y4, Y13
+	VMOVUPS Y13, (R8)(R12*2)
+	VSUBPS  Y5, Y15, Y14
+	VMOVUPS Y14, (R8)(R13*1)
+	VMOVUPS Y6, (R9)
+	VADDPS  Y7, Y6, Y12
+	VMOVUPS Y12, (R9)(R12*1)
+	VSUBPS  Y7, Y6, Y13
+	VMOVUPS Y13, (R9)(R12*2)
+	VSUBPS  Y7, Y15, Y14
+	VMOVUPS Y14, (R9)(R13*1)
+	VMOVUPS Y8, (R10)
+	VADDPS  Y9, Y8, Y12
+	VMOVUPS Y12, (R10)(R12*1)
+	VSUBPS  Y9, Y8, Y13
+	VMOVUPS Y13, (R10)(R12*2)
+	VSUBPS  Y9, Y15, Y14
+	VMOVUPS Y14, (R10)(R13*1)
+	VMOVUPS Y10, (R11)
+	VADDPS  Y11, Y10, Y12
+	VMOVUPS Y12, (R11)(R12*1)
+	VSUBPS  Y11, Y10, Y13
+	VMOVUPS Y13, (R11)(R12*2)
+	VSUBPS  Y11, Y15, Y14
+	VMOVUPS Y14, (R11)(R13*1)
+	LEAQ    (AX)(SI*2), AX
+	LEAQ    (BX)(SI*2), BX
+	ADDQ    ts+40(FP), R8
+	ADDQ    ts+40(FP), R9
+	ADDQ    ts+40(FP), R10
+	ADDQ    ts+40(FP), R11
+	DECQ    nt+48(FP)
+	JNZ     winoGradY_tile
+
+winoGradY_done:
 	VZEROUPPER
 	RET

@@ -184,6 +184,11 @@ func winoInZ(r0 *float32, r1 *float32, r2 *float32, r3 *float32, ps int, v *floa
 //go:noescape
 func winoOutZ(m *float32, cs int, ts int, y0 *float32, y1 *float32, ps int, bias *float32, mode int, nt int)
 
+// winoGradZ is the Winograd F(2×2, 3×3) transform of the output gradient for the weight gradient, one 16-float channel vector.
+//
+//go:noescape
+func winoGradZ(y0 *float32, y1 *float32, ps int, d *float32, cs int, ts int, nt int)
+
 // winoInY is the Winograd F(2×2, 3×3) input transform of one 8-float channel vector.
 //
 //go:noescape
@@ -193,3 +198,8 @@ func winoInY(r0 *float32, r1 *float32, r2 *float32, r3 *float32, ps int, v *floa
 //
 //go:noescape
 func winoOutY(m *float32, cs int, ts int, y0 *float32, y1 *float32, ps int, bias *float32, mode int, nt int)
+
+// winoGradY is the Winograd F(2×2, 3×3) transform of the output gradient for the weight gradient, one 8-float channel vector.
+//
+//go:noescape
+func winoGradY(y0 *float32, y1 *float32, ps int, d *float32, cs int, ts int, nt int)

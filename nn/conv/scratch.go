@@ -12,7 +12,8 @@ type Scratch struct {
 	bpack []float32 // packed output-gradient rows (BackwardWeights)
 	dwt   []float32 // weight gradient, (tap, ci) rows × co columns
 	wv    []float32 // a band's Winograd-transformed input
-	wm    []float32 // and its products
+	wm    []float32 // and its products (or transformed output gradient)
+	wdu   []float32 // the Winograd weight gradient, [ξ][ci][co]
 }
 
 // padded copies the hi×wi image x of k channels into sc.pad with rows of

@@ -23,6 +23,14 @@ func (f *Filter) BackwardWeights(sc *Scratch, dw, x, dy []float32, n, h, w int) 
 	if n == 0 {
 		return
 	}
+	if f.useWino(h, w) {
+		sc.wdu = grow(sc.wdu, 16*cin*cout)
+		for i := range n {
+			f.winoWeights(sc, x[i*h*w*cin:(i+1)*h*w*cin], dy[i*ho*wo*cout:(i+1)*ho*wo*cout], h, w, i == 0)
+		}
+		addWinoWeights(dw, sc.wdu, cin, cout)
+		return
+	}
 	pans := f.fwdP
 	mr := pans[0].fam.mr
 	for _, p := range pans {

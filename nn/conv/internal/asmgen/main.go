@@ -364,7 +364,9 @@ func main() {
 	}
 	winoIn("winoInZ", zmm, 16)
 	winoOut("winoOutZ", zmm, 16)
+	winoGrad("winoGradZ", zmm, 16)
 	winoIn("winoInY", ymm, 8)
 	winoOut("winoOutY", ymm, 8)
+	winoGrad("winoGradY", ymm, 8)
 	Generate()
 }

@@ -174,3 +174,63 @@ func winoOut(name string, vec func(int) VecPhysical, lanes int) {
 	VZEROUPPER()
 	RET()
 }
+
+// winoGrad computes, for nt tiles along a row, the 4×4 transform D =
+// A·dY·Aᵀ of each 2×2 block of the output gradient, dY[i][j] at y_i + j·ps
+// (two row pointers), A = [1 0; 1 1; 1 −1; 0 −1]: the weight gradient's
+// counterpart of V. D[4i+j] goes to d + (4i+j)·cs; per tile the rows
+// advance 2·ps and d advances ts. Row i of A·dY is (x, y) = (dY0, dY1)
+// combined as dY0, dY0 + dY1, dY0 − dY1, −dY1, and D's row i is (x, x + y,
+// x − y, −y) of it.
+func winoGrad(name string, vec func(int) VecPhysical, lanes int) {
+	TEXT(name, NOSPLIT, "func(y0, y1 *float32, ps int, d *float32, cs, ts, nt int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is the Winograd F(2×2, 3×3) transform of the output gradient for the weight gradient, one %d-float channel vector.", name, lanes))
+	Load(Param("y0"), wOut0)
+	Load(Param("y1"), wOut1)
+	Load(Param("ps"), wPS)
+	wStrides("cs", wCS, wCS3)
+	Load(Param("d"), wBase[0])
+	for i := 1; i < 4; i++ {
+		LEAQ(Mem{Base: wBase[i-1], Index: wCS, Scale: 4}, wBase[i])
+	}
+	zero := vec(15)
+	VXORPS(zero, zero, zero)
+	CMPQ(paramAddr("nt"), U8(0))
+	JLE(LabelRef(name + "_done"))
+	Label(name + "_tile")
+	// dY[0][0], dY[0][1], dY[1][0], dY[1][1] in vec(0..3).
+	VMOVUPS(Mem{Base: wOut0}, vec(0))
+	VMOVUPS(Mem{Base: wOut0, Index: wPS, Scale: 1}, vec(1))
+	VMOVUPS(Mem{Base: wOut1}, vec(2))
+	VMOVUPS(Mem{Base: wOut1, Index: wPS, Scale: 1}, vec(3))
+	// Rows of A·dY: (x, y) in vec(4+2i), vec(5+2i).
+	VMOVUPS(vec(0), vec(4))
+	VMOVUPS(vec(1), vec(5))
+	VADDPS(vec(2), vec(0), vec(6))
+	VADDPS(vec(3), vec(1), vec(7))
+	VSUBPS(vec(2), vec(0), vec(8))
+	VSUBPS(vec(3), vec(1), vec(9))
+	VSUBPS(vec(2), zero, vec(10))
+	VSUBPS(vec(3), zero, vec(11))
+	for i := 0; i < 4; i++ {
+		x, y := vec(4+2*i), vec(5+2*i)
+		VMOVUPS(x, at(wBase[i], wCS, wCS3, 0))
+		VADDPS(y, x, vec(12))
+		VMOVUPS(vec(12), at(wBase[i], wCS, wCS3, 1))
+		VSUBPS(y, x, vec(13))
+		VMOVUPS(vec(13), at(wBase[i], wCS, wCS3, 2))
+		VSUBPS(y, zero, vec(14))
+		VMOVUPS(vec(14), at(wBase[i], wCS, wCS3, 3))
+	}
+	LEAQ(Mem{Base: wOut0, Index: wPS, Scale: 2}, wOut0)
+	LEAQ(Mem{Base: wOut1, Index: wPS, Scale: 2}, wOut1)
+	for _, b := range wBase {
+		ADDQ(paramAddr("ts"), b)
+	}
+	DECQ(paramAddr("nt"))
+	JNZ(LabelRef(name + "_tile"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}

@@ -1,0 +1,125 @@
+package conv
+
+// The weight gradient by Winograd F(2×2, 3×3). With Y = Aᵀ·M·A per tile
+// and M = Σ_ci U_ci ⊙ V_ci, U = G·g·Gᵀ (wino.go), the gradient of a loss
+// with respect to M is D = A·dY·Aᵀ, with respect to U_ci it is Σ_tiles D ⊙
+// V_ci, and with respect to the filter g it is Gᵀ·(that)·G. So
+//
+//	dW(co, ci) = Gᵀ·[Σ_tiles D_co ⊙ V_ci]·G
+//
+// where the sum over tiles, for each of the 16 positions ξ, is a matrix
+// product (Cin × tiles)·(tiles × Cout) on the micro-kernels: 16 products
+// per tile and channel pair instead of 36.
+
+// minTiles is the fewest tiles winoWeights sums per product.
+const minTiles = 64
+
+// winoWeights adds image i's share of the transformed gradient Σ_tiles D
+// ⊙ V into sc.wdu, laid out [ξ][ci][co] (overwriting it when first).
+func (f *Filter) winoWeights(sc *Scratch, x, dy []float32, h, w int, first bool) {
+	cin, cout := f.Cin, f.Cout
+	pad := sc.padded(x, h, w, cin)
+	tw, th := w/2, h/2
+	vs, ms := 16*cin+16, 16*cout+16
+	// At least 64 tiles a band: the tiles are the products' summed
+	// dimension, and shorter sums spend more on loading and storing C.
+	band := max(1, bandFloats/(tw*(vs+ms)), (minTiles+tw-1)/tw)
+	pans := f.fwdP
+	mr := pans[0].fam.mr
+	for _, p := range pans {
+		mr = min(mr, p.fam.mr)
+	}
+	sc.tiles = tiles(sc.tiles, cin, mr)
+	sc.segs = growSegs(sc.segs, 1)
+	for a0 := 0; a0 < th; a0 += band {
+		a1 := min(th, a0+band)
+		nt := (a1 - a0) * tw
+		sc.wv = grow(sc.wv, nt*vs)
+		sc.wm = grow(sc.wm, nt*ms)
+		for a := a0; a < a1; a++ {
+			var rows [4][]float32
+			for i := range rows {
+				r := mod(2*a-1+i, h)
+				rows[i] = pad[r*(w+2)*cin : (r+1)*(w+2)*cin]
+			}
+			f.winoIn(rows, cin, sc.wv[(a-a0)*tw*vs:], vs, tw)
+			f.winoGrad(dy[2*a*w*cout:(2*a+1)*w*cout], dy[(2*a+1)*w*cout:(2*a+2)*w*cout], cout, sc.wm[(a-a0)*tw*ms:], ms, tw)
+		}
+		mode := 1
+		if first && a0 == 0 {
+			mode = 0
+		}
+		for xi := range 16 {
+			c0 := 0
+			for _, mt := range sc.tiles {
+				sc.segs[0] = seg{aoff: 4 * (xi*cin + c0), boff: 4 * xi * cout, n: nt}
+				for q := range pans {
+					p := &pans[q]
+					p.call(mt, sc.segs[:1], sc.wv, 0, 1, vs, sc.wm, p.col0, ms, sc.wdu, (xi*cin+c0)*cout+p.col0, cout, nil, mode)
+				}
+				c0 += mt
+			}
+		}
+	}
+}
+
+// winoGrad transforms the nt tiles of one tile row of the output gradient,
+// rows y0 and y1 (pixels of n channels), into d (tile b at d[b·ms:]).
+func (f *Filter) winoGrad(y0, y1 []float32, n int, d []float32, ms, nt int) {
+	c := 0
+	if l := f.ar.lanes; l > 0 && f.ar.winoGrad != nil {
+		for ; c+l <= n; c += l {
+			f.ar.winoGrad(&y0[c], &y1[c], 4*n, &d[c], 4*n, 4*ms, nt)
+		}
+	}
+	if c < n {
+		winoGradGo(y0, y1, n, d, ms, nt, c, n)
+	}
+}
+
+// winoGradGo is winoGrad for channels [c0, c1) in Go.
+func winoGradGo(y0, y1 []float32, n int, d []float32, ms, nt, c0, c1 int) {
+	for b := range nt {
+		db := d[b*ms:]
+		for c := c0; c < c1; c++ {
+			a, e := y0[2*b*n+c], y0[(2*b+1)*n+c]
+			g, k := y1[2*b*n+c], y1[(2*b+1)*n+c]
+			rows := [4][2]float32{{a, e}, {a + g, e + k}, {a - g, e - k}, {0 - g, 0 - k}}
+			for i, r := range rows {
+				x, y := r[0], r[1]
+				db[(4*i)*n+c] = x
+				db[(4*i+1)*n+c] = x + y
+				db[(4*i+2)*n+c] = x - y
+				db[(4*i+3)*n+c] = 0 - y
+			}
+		}
+	}
+}
+
+// addWinoWeights adds Gᵀ·dU·G, dU = sc.wdu ([ξ][ci][co]), into dw (co, ci,
+// 3, 3), in float64 per filter:
+//
+//	Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1]
+func addWinoWeights(dw, du []float32, cin, cout int) {
+	per := cin * cout
+	for ci := range cin {
+		for co := range cout {
+			var u [4][4]float64
+			for xi := range 16 {
+				u[xi/4][xi%4] = float64(du[xi*per+ci*cout+co])
+			}
+			var t [3][4]float64 // Gᵀ·u
+			for j := range 4 {
+				t[0][j] = u[0][j] + (u[1][j]+u[2][j])/2
+				t[1][j] = (u[1][j] - u[2][j]) / 2
+				t[2][j] = (u[1][j]+u[2][j])/2 + u[3][j]
+			}
+			d := dw[(co*cin+ci)*9 : (co*cin+ci)*9+9]
+			for r := range 3 {
+				d[3*r] += float32(t[r][0] + (t[r][1]+t[r][2])/2)
+				d[3*r+1] += float32((t[r][1] - t[r][2]) / 2)
+				d[3*r+2] += float32((t[r][1]+t[r][2])/2 + t[r][3])
+			}
+		}
+	}
+}
