@@ -25,8 +25,8 @@ type arch struct {
 	wide, narrow family
 	// lanes, winoIn and winoOut are the Winograd transforms of one vector
 	// of lanes channels (see internal/asmgen); nil on the pure-Go path.
-	lanes   int
-	winoIn  func(r0, r1, r2, r3 *float32, ps int, v *float32, cs, ts, nt int)
+	lanes    int
+	winoIn   func(r0, r1, r2, r3 *float32, ps int, v *float32, cs, ts, nt int)
 	winoOut  func(m *float32, cs, ts int, y0, y1 *float32, ps int, bias *float32, mode, nt int)
 	winoGrad func(y0, y1 *float32, ps int, d *float32, cs, ts, nt int)
 }
