@@ -31,6 +31,8 @@ var testGeoms = []geom{
 	{2, 6, 10, 20, 40, 1},
 	{1, 4, 4, 33, 16, 1},
 	{1, 12, 8, 16, 24, 1},
+	{2, 2, 2, 16, 20, 1},
+	{1, 6, 2, 17, 16, 1},
 }
 
 func TestConvMatchesReference(t *testing.T) {

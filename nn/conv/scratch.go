@@ -14,6 +14,7 @@ type Scratch struct {
 	wv    []float32 // a band's Winograd-transformed input
 	wm    []float32 // and its products (or transformed output gradient)
 	wdu   []float32 // the Winograd weight gradient, [ξ][ci][co]
+	edge  []float32 // a 4×4-pixel tile across a row's ends
 }
 
 // padded copies the hi×wi image x of k channels into sc.pad with rows of

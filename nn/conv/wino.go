@@ -88,7 +88,6 @@ func packWino(dst []float32, pan []panel, w []float32, cin, cout int, flip bool)
 // packed in pan), plus bias (may be nil), stored (mode 0) or added to out
 // (mode 1). h and w must be even.
 func (f *Filter) winograd(sc *Scratch, out, in, u []float32, pan []panel, k, n, h, w int, bias []float32, mode int) {
-	pad := sc.padded(in, h, w, k)
 	tw, th := w/2, h/2
 	vs, ms := 16*k+16, 16*n+16
 	band := max(1, bandFloats/(tw*(vs+ms)))
@@ -103,12 +102,7 @@ func (f *Filter) winograd(sc *Scratch, out, in, u []float32, pan []panel, k, n, 
 		sc.wv = grow(sc.wv, nt*vs)
 		sc.wm = grow(sc.wm, nt*ms)
 		for a := a0; a < a1; a++ {
-			var rows [4][]float32
-			for i := range rows {
-				r := mod(2*a-1+i, h)
-				rows[i] = pad[r*(w+2)*k : (r+1)*(w+2)*k]
-			}
-			f.winoIn(rows, k, sc.wv[(a-a0)*tw*vs:], vs, tw)
+			f.winoInRow(sc, in, h, w, k, a, sc.wv[(a-a0)*tw*vs:], vs)
 		}
 		sc.tiles = tiles(sc.tiles, nt, mr)
 		sc.segs = growSegs(sc.segs, 1)
@@ -131,9 +125,44 @@ func (f *Filter) winograd(sc *Scratch, out, in, u []float32, pan []panel, k, n, 
 	}
 }
 
-// winoIn transforms the nt tiles of one tile row: rows are the four
-// padded input rows (w+2 pixels of k channels), tile b reading pixels
-// 2b..2b+3 of them; V of tile b goes to v[b·vs:].
+// winoInRow transforms tile row a of the image in (h×w pixels of k
+// channels) into v (tile b at v[b·vs:]). The tiles inside the row read the
+// image in place (rows wrap by index); the first and last, which reach
+// across the row's ends, read a 4×4-pixel copy made with the wrap, so the
+// image is not copied to a padded one.
+func (f *Filter) winoInRow(sc *Scratch, in []float32, h, w, k, a int, v []float32, vs int) {
+	tw := w / 2
+	var rows [4][]float32
+	for i := range rows {
+		r := mod(2*a-1+i, h)
+		rows[i] = in[r*w*k+k : (r+1)*w*k]
+	}
+	if tw > 2 {
+		f.winoIn(rows, k, v[vs:], vs, tw-2)
+	}
+	sc.edge = grow(sc.edge, 16*k)
+	edges := [2]int{0, tw - 1}
+	for e, b := range edges {
+		if e == 1 && b == 0 {
+			break // one tile: it is both ends
+		}
+		for i := range 4 {
+			r := mod(2*a-1+i, h)
+			for j := range 4 {
+				c := mod(2*b-1+j, w)
+				copy(sc.edge[(4*i+j)*k:(4*i+j+1)*k], in[(r*w+c)*k:(r*w+c+1)*k])
+			}
+		}
+		var er [4][]float32
+		for i := range er {
+			er[i] = sc.edge[4*i*k : 4*(i+1)*k]
+		}
+		f.winoIn(er, k, v[b*vs:], vs, 1)
+	}
+}
+
+// winoIn transforms nt tiles: rows are four runs of pixels of k channels,
+// tile b reading pixels 2b..2b+3 of each; V of tile b goes to v[b·vs:].
 func (f *Filter) winoIn(rows [4][]float32, k int, v []float32, vs, nt int) {
 	c := 0
 	if l := f.ar.lanes; l > 0 && f.ar.winoIn != nil {

@@ -18,7 +18,6 @@ const minTiles = 64
 // ⊙ V into sc.wdu, laid out [ξ][ci][co] (overwriting it when first).
 func (f *Filter) winoWeights(sc *Scratch, x, dy []float32, h, w int, first bool) {
 	cin, cout := f.Cin, f.Cout
-	pad := sc.padded(x, h, w, cin)
 	tw, th := w/2, h/2
 	vs, ms := 16*cin+16, 16*cout+16
 	// At least 64 tiles a band: the tiles are the products' summed
@@ -37,12 +36,7 @@ func (f *Filter) winoWeights(sc *Scratch, x, dy []float32, h, w int, first bool)
 		sc.wv = grow(sc.wv, nt*vs)
 		sc.wm = grow(sc.wm, nt*ms)
 		for a := a0; a < a1; a++ {
-			var rows [4][]float32
-			for i := range rows {
-				r := mod(2*a-1+i, h)
-				rows[i] = pad[r*(w+2)*cin : (r+1)*(w+2)*cin]
-			}
-			f.winoIn(rows, cin, sc.wv[(a-a0)*tw*vs:], vs, tw)
+			f.winoInRow(sc, x, h, w, cin, a, sc.wv[(a-a0)*tw*vs:], vs)
 			f.winoGrad(dy[2*a*w*cout:(2*a+1)*w*cout], dy[(2*a+1)*w*cout:(2*a+2)*w*cout], cout, sc.wm[(a-a0)*tw*ms:], ms, tw)
 		}
 		mode := 1
@@ -100,25 +94,34 @@ func winoGradGo(y0, y1 []float32, n int, d []float32, ms, nt, c0, c1 int) {
 // 3, 3), in float64 per filter:
 //
 //	Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1]
+//
+// Input channels go in blocks of 8, output channels one by one inside a
+// block: the block's 16·8 rows of dU are read along co, and each output
+// channel's 8 filters of dw are 72 consecutive values.
 func addWinoWeights(dw, du []float32, cin, cout int) {
+	const blk = 8
 	per := cin * cout
-	for ci := range cin {
+	for ci0 := 0; ci0 < cin; ci0 += blk {
+		ci1 := min(ci0+blk, cin)
 		for co := range cout {
-			var u [4][4]float64
-			for xi := range 16 {
-				u[xi/4][xi%4] = float64(du[xi*per+ci*cout+co])
-			}
-			var t [3][4]float64 // Gᵀ·u
-			for j := range 4 {
-				t[0][j] = u[0][j] + (u[1][j]+u[2][j])/2
-				t[1][j] = (u[1][j] - u[2][j]) / 2
-				t[2][j] = (u[1][j]+u[2][j])/2 + u[3][j]
-			}
-			d := dw[(co*cin+ci)*9 : (co*cin+ci)*9+9]
-			for r := range 3 {
-				d[3*r] += float32(t[r][0] + (t[r][1]+t[r][2])/2)
-				d[3*r+1] += float32((t[r][1] - t[r][2]) / 2)
-				d[3*r+2] += float32((t[r][1]+t[r][2])/2 + t[r][3])
+			d := dw[(co*cin+ci0)*9 : (co*cin+ci1)*9]
+			for ci := ci0; ci < ci1; ci++ {
+				var u [16]float64
+				for xi := range u {
+					u[xi] = float64(du[xi*per+ci*cout+co])
+				}
+				var t [3][4]float64 // Gᵀ·u
+				for j := range 4 {
+					t[0][j] = u[j] + (u[4+j]+u[8+j])/2
+					t[1][j] = (u[4+j] - u[8+j]) / 2
+					t[2][j] = (u[4+j]+u[8+j])/2 + u[12+j]
+				}
+				f := d[(ci-ci0)*9 : (ci-ci0)*9+9]
+				for r := range 3 {
+					f[3*r] += float32(t[r][0] + (t[r][1]+t[r][2])/2)
+					f[3*r+1] += float32((t[r][1] - t[r][2]) / 2)
+					f[3*r+2] += float32((t[r][1]+t[r][2])/2 + t[r][3])
+				}
 			}
 		}
 	}
