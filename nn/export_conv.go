@@ -1,8 +1,9 @@
 package nn
 
 // Kernels the U-Net's inference path (nets/unet) needs beside those of
-// kernels_export.go: a layer norm of a shifted copy, the upsampling and
-// image-transpose passes of the image ops, and element-wise sums.
+// kernels_export.go: a layer norm of a shifted copy and the upsampling
+// passes of the image ops (the image transposes FromCHW and ToCHW are in
+// op_nhwc.go).
 
 // LayerNormAdd writes LN(x + pb) into y for each row of x, with pb added
 // to every row, without modifying x (the modulated residual block's
@@ -27,6 +28,3 @@ func Upsample2xBackward(dx, dy []float32, rows, w, c int, acc bool) {
 	j := upJob{y: dy, x: dx, w: w, c: c, back: true, acc: acc}
 	j.run(0, rows)
 }
-
-// AddTo sets dst += a (len(a) values) on the calling goroutine.
-func AddTo(dst, a []float32) { vAddTo(dst, a) }
