@@ -19,10 +19,9 @@ const minTiles = 64
 func (f *Filter) winoWeights(sc *Scratch, x, dy []float32, h, w int, first bool) {
 	cin, cout := f.Cin, f.Cout
 	tw, th := w/2, h/2
-	vs, ms := 16*cin+16, 16*cout+16
 	// At least 64 tiles a band: the tiles are the products' summed
 	// dimension, and shorter sums spend more on loading and storing C.
-	band := max(1, bandFloats/(tw*(vs+ms)), (minTiles+tw-1)/tw)
+	band := max(1, bandFloats/(tw*16*(cin+cout+32)), (minTiles+tw-1)/tw)
 	pans := f.fwdP
 	mr := pans[0].fam.mr
 	for _, p := range pans {
@@ -33,11 +32,12 @@ func (f *Filter) winoWeights(sc *Scratch, x, dy []float32, h, w int, first bool)
 	for a0 := 0; a0 < th; a0 += band {
 		a1 := min(th, a0+band)
 		nt := (a1 - a0) * tw
-		sc.wv = grow(sc.wv, nt*vs)
-		sc.wm = grow(sc.wm, nt*ms)
+		vl, ml := layFor(cin, nt), layFor(cout, nt)
+		sc.wv = grow(sc.wv, 16*nt*(cin+16))
+		sc.wm = grow(sc.wm, 16*nt*(cout+16))
 		for a := a0; a < a1; a++ {
-			f.winoInRow(sc, x, h, w, cin, a, sc.wv[(a-a0)*tw*vs:], vs)
-			f.winoGrad(dy[2*a*w*cout:(2*a+1)*w*cout], dy[(2*a+1)*w*cout:(2*a+2)*w*cout], cout, sc.wm[(a-a0)*tw*ms:], ms, tw)
+			f.winoInRow(sc, x, h, w, cin, a, sc.wv[(a-a0)*tw*vl.ts:], vl)
+			f.winoGrad(dy[2*a*w*cout:(2*a+1)*w*cout], dy[(2*a+1)*w*cout:(2*a+2)*w*cout], cout, sc.wm[(a-a0)*tw*ml.ts:], ml, tw)
 		}
 		mode := 1
 		if first && a0 == 0 {
@@ -46,10 +46,10 @@ func (f *Filter) winoWeights(sc *Scratch, x, dy []float32, h, w int, first bool)
 		for xi := range 16 {
 			c0 := 0
 			for _, mt := range sc.tiles {
-				sc.segs[0] = seg{aoff: 4 * (xi*cin + c0), boff: 4 * xi * cout, n: nt}
+				sc.segs[0] = seg{aoff: 4 * (xi*vl.xs + c0), boff: 4 * xi * ml.xs, n: nt}
 				for q := range pans {
 					p := &pans[q]
-					p.call(mt, sc.segs[:1], sc.wv, 0, 1, vs, sc.wm, p.col0, ms, sc.wdu, (xi*cin+c0)*cout+p.col0, cout, nil, mode)
+					p.call(mt, sc.segs[:1], sc.wv, 0, 1, vl.ts, sc.wm, p.col0, ml.ts, sc.wdu, (xi*cin+c0)*cout+p.col0, cout, nil, mode)
 				}
 				c0 += mt
 			}
@@ -58,33 +58,33 @@ func (f *Filter) winoWeights(sc *Scratch, x, dy []float32, h, w int, first bool)
 }
 
 // winoGrad transforms the nt tiles of one tile row of the output gradient,
-// rows y0 and y1 (pixels of n channels), into d (tile b at d[b·ms:]).
-func (f *Filter) winoGrad(y0, y1 []float32, n int, d []float32, ms, nt int) {
+// rows y0 and y1 (pixels of n channels), into d (laid out by l).
+func (f *Filter) winoGrad(y0, y1 []float32, n int, d []float32, l wlay, nt int) {
 	c := 0
-	if l := f.ar.lanes; l > 0 && f.ar.winoGrad != nil {
-		for ; c+l <= n; c += l {
-			f.ar.winoGrad(&y0[c], &y1[c], 4*n, &d[c], 4*n, 4*ms, nt)
+	if ln := f.ar.lanes; ln > 0 && f.ar.winoGrad != nil {
+		for ; c+ln <= n; c += ln {
+			f.ar.winoGrad(&y0[c], &y1[c], 4*n, &d[c], 4*l.xs, 4*l.ts, nt)
 		}
 	}
 	if c < n {
-		winoGradGo(y0, y1, n, d, ms, nt, c, n)
+		winoGradGo(y0, y1, n, d, l, nt, c, n)
 	}
 }
 
 // winoGradGo is winoGrad for channels [c0, c1) in Go.
-func winoGradGo(y0, y1 []float32, n int, d []float32, ms, nt, c0, c1 int) {
+func winoGradGo(y0, y1 []float32, n int, d []float32, l wlay, nt, c0, c1 int) {
 	for b := range nt {
-		db := d[b*ms:]
+		db := d[b*l.ts:]
 		for c := c0; c < c1; c++ {
 			a, e := y0[2*b*n+c], y0[(2*b+1)*n+c]
 			g, k := y1[2*b*n+c], y1[(2*b+1)*n+c]
 			rows := [4][2]float32{{a, e}, {a + g, e + k}, {a - g, e - k}, {0 - g, 0 - k}}
 			for i, r := range rows {
 				x, y := r[0], r[1]
-				db[(4*i)*n+c] = x
-				db[(4*i+1)*n+c] = x + y
-				db[(4*i+2)*n+c] = x - y
-				db[(4*i+3)*n+c] = 0 - y
+				db[(4*i)*l.xs+c] = x
+				db[(4*i+1)*l.xs+c] = x + y
+				db[(4*i+2)*l.xs+c] = x - y
+				db[(4*i+3)*l.xs+c] = 0 - y
 			}
 		}
 	}
