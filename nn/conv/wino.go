@@ -87,14 +87,13 @@ func packWino(dst []float32, pan []panel, w []float32, cin, cout int, flip bool)
 // t·ts + ξ·xs floats.
 type wlay struct{ ts, xs int }
 
-// layFor returns the layout of nt tiles of c channels: [tile][ξ][c], a
+// layFor returns the layout of tiles of c channels: [tile][ξ][c], a
 // tile's 16 matrices together (as the transforms write them), padded by 16
 // floats per tile so that the rows a kernel reads together are not 4 KiB
 // apart and do not share one L1 set. The layout [ξ][tile][c], each matrix
 // one block, measured the same (medians of 7 interleaved runs at the three
 // block shapes, forward and weight gradient, within ±10 %).
-func layFor(c, nt int) wlay {
-	_ = nt
+func layFor(c int) wlay {
 	return wlay{ts: 16*c + 16, xs: c}
 }
 
@@ -113,7 +112,7 @@ func (f *Filter) winograd(sc *Scratch, out, in, u []float32, pan []panel, k, n, 
 	for a0 := 0; a0 < th; a0 += band {
 		a1 := min(th, a0+band)
 		nt := (a1 - a0) * tw
-		vl, ml := layFor(k, nt), layFor(n, nt)
+		vl, ml := layFor(k), layFor(n)
 		sc.wv = grow(sc.wv, 16*nt*(k+16))
 		sc.wm = grow(sc.wm, 16*nt*(n+16))
 		for a := a0; a < a1; a++ {

@@ -32,7 +32,7 @@ func (f *Filter) winoWeights(sc *Scratch, x, dy []float32, h, w int, first bool)
 	for a0 := 0; a0 < th; a0 += band {
 		a1 := min(th, a0+band)
 		nt := (a1 - a0) * tw
-		vl, ml := layFor(cin, nt), layFor(cout, nt)
+		vl, ml := layFor(cin), layFor(cout)
 		sc.wv = grow(sc.wv, 16*nt*(cin+16))
 		sc.wm = grow(sc.wm, 16*nt*(cout+16))
 		for a := a0; a < a1; a++ {
