@@ -10,7 +10,7 @@ import (
 // sciencePackages are the packages that compute: usable as a Go library,
 // they know nothing of pipelines, stages or files.
 var sciencePackages = []string{"dynamics", "diffusion", "observe", "filters", "metrics", "training",
-	"nets", "nets/resmlp", "nn", "nn/gemm", "internal/chunks", "assim", "optim", "internal/floats", "dynamics/kolmogorov", "internal/fft"}
+	"nets", "nets/resmlp", "nn", "nn/gemm", "internal/chunks", "assim", "optim", "internal/floats", "dynamics/kolmogorov", "internal/fft", "nets/unet", "nn/conv"}
 
 // TestFrameworkLinksNoScience checks the other side of the boundary: the
 // pipeline, the stage framework and the executors do not depend on any

@@ -5,6 +5,7 @@ import (
 
 	"sdapipe/nets"
 	"sdapipe/nets/resmlp"
+	"sdapipe/nets/unet"
 	"sdapipe/stage"
 )
 
@@ -22,7 +23,7 @@ type Catalog struct {
 func DefaultCatalog() *Catalog {
 	return &Catalog{
 		Systems: []*SystemKind{Lorenz63, Kolmogorov},
-		Archs:   nets.NewRegistry(resmlp.Arch),
+		Archs:   nets.NewRegistry(resmlp.Arch, unet.Arch),
 	}
 }
 
