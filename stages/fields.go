@@ -23,6 +23,8 @@ import (
 type fieldSystem interface {
 	NewForecaster() (metrics.Forecaster, error)
 	NewSpectrum() metrics.Spectrum
+	// Enstrophy returns the mean enstrophy ½⟨ω²⟩ of a velocity field.
+	Enstrophy(x []float64) float64
 	// Vorticity writes the vorticity (H, W) of a velocity field (2, H, W),
 	// H = W, into dst.
 	Vorticity(dst, x []float64)

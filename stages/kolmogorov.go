@@ -140,6 +140,12 @@ func (f flow) NewForecaster() (metrics.Forecaster, error) { return kolmogorov.Ne
 // NewSpectrum returns an energy-spectrum meter for the stored fields.
 func (f flow) NewSpectrum() metrics.Spectrum { return kolmogorov.NewSpectra(f.cfg.Resolution) }
 
+// Enstrophy returns the mean enstrophy ½⟨ω²⟩ of a stored velocity field,
+// with the vorticity in physical units (docs/method.md §1.2).
+func (f flow) Enstrophy(x []float64) float64 {
+	return kolmogorov.NewSpectra(f.cfg.Resolution).Enstrophy(x)
+}
+
 // Vorticity writes the vorticity as coded in the reference (docs/method.md
 // §1.2) of a square velocity field (2, N, N) into dst (N, N).
 func (flow) Vorticity(dst, x []float64) {

@@ -8,6 +8,8 @@ import (
 	"sdapipe/artifacts"
 	"sdapipe/diffusion"
 	"sdapipe/dynamics"
+	"sdapipe/internal/floats"
+	"sdapipe/metrics"
 	"sdapipe/nets"
 	"sdapipe/plots"
 	"sdapipe/stage"
@@ -138,16 +140,67 @@ func runTrain(ctx context.Context, env *stage.Env, c *Catalog) error {
 	log.Info("trained", "seconds", fmt.Sprintf("%.1f", time.Since(start).Seconds()),
 		"train_loss", fmt.Sprintf("%.4f", last.TrainLoss), "valid_loss", fmt.Sprintf("%.4f", last.ValidLoss))
 
-	check, err := training.Check(ctx, model, sys.Chain(), sys.Standardization(), train, sched, window,
+	res, windows, err := training.Check(ctx, model, sys.Chain(), sys.Standardization(), train, sched, window,
 		p.Int("check_samples"), p.Int("check_steps"), env.RNG("check"))
 	if err != nil {
 		return err
 	}
-	log.Info("unconditional check", check.LogFields()...)
+	check := trainCheck{CheckResult: res}
+	log.Info("unconditional check", res.LogFields()...)
+	if fs, ok := sys.(fieldSystem); ok && len(state) == 3 {
+		check.Fields = fieldCheck(fs, sys.Standardization(), windows, train)
+		log.Info("unconditional check of fields", "spectrum_error", fmt.Sprintf("%.3f", check.Fields.SpectrumError),
+			"enstrophy", fmt.Sprintf("%.3g", check.Fields.SampleEnstrophy), "data_enstrophy", fmt.Sprintf("%.3g", check.Fields.DataEnstrophy))
+	}
 	return writeTrainOutputs(env, model, file, curve, check)
 }
 
-func writeTrainOutputs(env *stage.Env, m nets.Model, file NetworkFile, curve []training.Point, check training.CheckResult) error {
+// trainCheck is the train stage's check output: the unconditional check
+// and, for fields, how the sampled states' spectrum compares with the data's.
+type trainCheck struct {
+	training.CheckResult
+	Fields *FieldCheck `json:"fields,omitempty"`
+}
+
+// FieldCheck compares the states of unconditionally sampled windows with
+// the training data's (docs/method.md §3, the check for fields): the
+// energy spectrum (SpectrumError, mean |log10 ratio| over the resolved
+// wavenumbers), the mean kinetic energy and the mean enstrophy.
+type FieldCheck struct {
+	SpectrumError   float64 `json:"spectrum_error"`
+	SampleEnergy    float64 `json:"sample_energy"`
+	DataEnergy      float64 `json:"data_energy"`
+	SampleEnstrophy float64 `json:"sample_enstrophy"`
+	DataEnstrophy   float64 `json:"data_enstrophy"`
+}
+
+// fieldCheckStates is how many training states the field check measures.
+const fieldCheckStates = 512
+
+func fieldCheck(fs fieldSystem, st dynamics.Standardization, windows []float32, data training.Dataset) *FieldCheck {
+	d := data.D
+	sampled := floats.To64(windows)
+	st.Invert(sampled, sampled)
+	n := min(fieldCheckStates, data.N*data.L)
+	ref := floats.To64(data.Data[:n*d])
+	st.Invert(ref, ref)
+	stats := func(x []float64) (spec []float64, energy, enstrophy float64) {
+		spec = metrics.MeanSpectrum(fs.NewSpectrum(), x, d)
+		for _, e := range spec {
+			energy += e
+		}
+		for i := range len(x) / d {
+			enstrophy += fs.Enstrophy(x[i*d:(i+1)*d]) / float64(len(x)/d)
+		}
+		return spec, energy, enstrophy
+	}
+	ss, se, sz := stats(sampled)
+	ds, de, dz := stats(ref)
+	return &FieldCheck{SpectrumError: metrics.SpectrumError(ss, ds, len(ss)/2),
+		SampleEnergy: se, DataEnergy: de, SampleEnstrophy: sz, DataEnstrophy: dz}
+}
+
+func writeTrainOutputs(env *stage.Env, m nets.Model, file NetworkFile, curve []training.Point, check trainCheck) error {
 	var members []artifacts.NamedArray
 	for _, p := range m.Params() {
 		members = append(members, artifacts.NamedArray{Name: p.Name, Array: artifacts.NewFloat32(p.Shape, p.Data)})

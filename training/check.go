@@ -59,24 +59,25 @@ func (r CheckResult) LogFields() []any {
 // predictor–corrector sampler (no guidance, no corrections). With a chain
 // (not nil) it maps them back to physical units with st and scores each
 // transition under the chain; without one it compares the moments of the
-// samples with those of data.
+// samples with those of data. It also returns the sampled windows,
+// (samples, window, D) in standardised units, for checks of the caller's.
 func Check(ctx context.Context, den diffusion.Denoiser, chain dynamics.System, st dynamics.Standardization,
-	data Dataset, sched diffusion.Schedule, window, samples, steps int, rng *rand.Rand) (CheckResult, error) {
+	data Dataset, sched diffusion.Schedule, window, samples, steps int, rng *rand.Rand) (CheckResult, []float32, error) {
 	if window < 2 || samples < 1 || steps < 1 {
-		return CheckResult{}, fmt.Errorf("training: check needs window ≥ 2, samples ≥ 1, steps ≥ 1; got %d, %d, %d", window, samples, steps)
+		return CheckResult{}, nil, fmt.Errorf("training: check needs window ≥ 2, samples ≥ 1, steps ≥ 1; got %d, %d, %d", window, samples, steps)
 	}
 	d := data.D
 	x := make([]float32, samples*window*d)
 	pc := &diffusion.PC{Sched: sched, Steps: steps}
 	if err := pc.SampleContext(ctx, x, samples, den, rng, nil); err != nil {
-		return CheckResult{}, fmt.Errorf("training: check: %w", err)
+		return CheckResult{}, nil, fmt.Errorf("training: check: %w", err)
 	}
 	res := CheckResult{Samples: samples, Window: window, Steps: steps}
 	if chain == nil {
 		res.Moments = &Moments{}
 		res.Moments.SampleMean, res.Moments.SampleStd = meanStd(x)
 		res.Moments.DataMean, res.Moments.DataStd = meanStd(data.Data)
-		return res, nil
+		return res, x, nil
 	}
 	phys := make([]float64, len(x))
 	for i, v := range x {
@@ -96,7 +97,7 @@ func Check(ctx context.Context, den diffusion.Denoiser, chain dynamics.System, s
 	res.MeanLogDensity = total / float64(samples)
 	res.MedianLogDensity = median(perWindow)
 	res.ExpectedTrue = float64(d) * (-0.5*math.Log(2*math.Pi*q) - 0.5)
-	return res, nil
+	return res, x, nil
 }
 
 // meanStd returns the mean and (population) standard deviation of x,

@@ -157,7 +157,7 @@ func TestOptionsValidate(t *testing.T) {
 func TestCheckScoresNoiseBadly(t *testing.T) {
 	sys := dynamics.NewLorenz63()
 	data := Dataset{Data: make([]float32, 3*10), N: 1, L: 10, D: 3}
-	res, err := Check(context.Background(), zeroDen{}, sys, sys.Standardization(), data, diffusion.VPCosine{Eta: 1e-3}, 5, 64, 16, rand.New(rand.NewPCG(1, 2)))
+	res, _, err := Check(context.Background(), zeroDen{}, sys, sys.Standardization(), data, diffusion.VPCosine{Eta: 1e-3}, 5, 64, 16, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestCheckMomentsWithoutChain(t *testing.T) {
 		data.Data[i] = float32(rng.NormFloat64())
 	}
 	sched := diffusion.VPCosine{Eta: 1e-3}
-	res, err := Check(context.Background(), gaussDen{sched}, nil, dynamics.Identity(3, 1), data, sched, 5, 64, 64, rng)
+	res, _, err := Check(context.Background(), gaussDen{sched}, nil, dynamics.Identity(3, 1), data, sched, 5, 64, 64, rng)
 	if err != nil {
 		t.Fatal(err)
 	}
