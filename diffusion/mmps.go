@@ -47,12 +47,15 @@ type MMPSGuidance struct {
 	Y          []float32 // (n, M) observations, one per event
 	Std        float64   // σ_y > 0
 	Sched      Schedule
-	Solver     Solver  // GMRES (the zero value) or CG
-	Iterations int     // solver iterations, ≥ 1
-	Tol        float64 // relative residual that ends the solver early for an event; 0 runs every iteration
+	Solver     Solver   // GMRES (the zero value) or CG
+	Jacobian   Jacobian // how ∂x̂/∂x is applied inside the solver: Transpose (the zero value) or Difference
+	Iterations int      // solver iterations, ≥ 1
+	Tol        float64  // relative residual that ends the solver early for an event; 0 runs every iteration
 
 	lik                 likelihood
 	eps, w, grad, jw    []float32 // (n, E)
+	xp, ep, em          []float32 // (n, E) finite-difference points and their ε
+	h                   []float64 // (n) finite-difference steps
 	wCot                []float32 // the cotangent handed to Inner
 	u, r, p, q, b, tmpM []float64 // (n, M)
 	rs, rs0             []float64 // (n)
@@ -61,6 +64,24 @@ type MMPSGuidance struct {
 	dy                  []float32 // (M)
 	cotFn               func(eps, w []float32)
 }
+
+// A Jacobian says how MMPS applies ∂x̂/∂x(t) to a vector inside its
+// solver (the final score always uses the exact transpose, a VJP).
+type Jacobian int
+
+// The ways to apply the Jacobian.
+const (
+	// Transpose applies it as its transpose, through the denoiser's VJP:
+	// exact when the Jacobian is symmetric, as the Hessian of a log-density
+	// is (the paper's choice). The composite score of a local network is
+	// not a gradient field, so its Jacobian is not symmetric.
+	Transpose Jacobian = iota
+	// Difference applies it by central differences of ε, two forward passes
+	// at x ± h·v with h = 1e-2·rms(x)/rms(v) per event: the product itself,
+	// to the differences' accuracy (about 1e-4 relative for smooth ε), at
+	// the cost of two forward passes instead of a VJP.
+	Difference
+)
 
 // A Solver is the Krylov method MMPS solves its linear system with.
 type Solver int
@@ -86,6 +107,8 @@ func (g *MMPSGuidance) Validate() error {
 		return invalid("MMPS guidance needs at least one solver iteration, got %d", g.Iterations)
 	case g.Solver != GMRES && g.Solver != CG:
 		return invalid("MMPS guidance has an unknown solver %d", g.Solver)
+	case g.Jacobian != Transpose && g.Jacobian != Difference:
+		return invalid("MMPS guidance has an unknown Jacobian mode %d", g.Jacobian)
 	case !(g.Tol >= 0) || g.Tol >= 1:
 		return invalid("MMPS guidance needs 0 ≤ tol < 1, got %g", g.Tol)
 	}
@@ -116,7 +139,7 @@ func (g *MMPSGuidance) Eps(dst, x []float32, n int, t float32) {
 	}
 	// ∇ = J Aᵀ u with J w = (w − σ (∂ε/∂x)ᵀ w)/μ.
 	g.transposeOp(g.w, g.u, n)
-	g.applyJ(g.jw, g.w, x, n, t)
+	g.applyJT(g.jw, g.w, x, n, t)
 	axpy(dst, float32(-l.sigma), g.jw)
 }
 
@@ -134,6 +157,9 @@ func (g *MMPSGuidance) grow(e, m, n int) {
 		return b[:k]
 	}
 	g.eps, g.w, g.grad, g.jw, g.wCot = f32(g.eps, e), f32(g.w, e), f32(g.grad, e), f32(g.jw, e), f32(g.wCot, e)
+	if g.Jacobian == Difference {
+		g.xp, g.ep, g.em, g.h = f32(g.xp, e), f32(g.ep, e), f32(g.em, e), f64(g.h, n)
+	}
 	g.u, g.r, g.p, g.q, g.b, g.tmpM = f64(g.u, m), f64(g.r, m), f64(g.p, m), f64(g.q, m), f64(g.b, m), f64(g.tmpM, m)
 	g.rs, g.rs0 = f64(g.rs, n), f64(g.rs0, n)
 	if cap(g.active) < n {
@@ -156,9 +182,57 @@ func (g *MMPSGuidance) transposeOp(w []float32, v []float64, n int) {
 	}
 }
 
-// applyJ writes (w − σ (∂ε/∂x)ᵀ w)/μ into dst: ∂x̂/∂x applied as its
-// transpose, with one Inner.EpsVJP.
+// applyJ writes ∂x̂/∂x·w into dst, as Jacobian says.
 func (g *MMPSGuidance) applyJ(dst, w, x []float32, n int, t float32) {
+	if g.Jacobian == Difference {
+		g.differenceJ(dst, w, x, n, t)
+		return
+	}
+	g.applyJT(dst, w, x, n, t)
+}
+
+// differenceJ writes (w − σ (∂ε/∂x) w)/μ into dst, the product by central
+// differences of ε at x ± h·w, h chosen per event.
+func (g *MMPSGuidance) differenceJ(dst, w, x []float32, n int, t float32) {
+	l := &g.lik
+	e := len(x) / n
+	for k := range n {
+		xs, ws := x[k*e:(k+1)*e], w[k*e:(k+1)*e]
+		var xx, ww float64
+		for i, v := range xs {
+			xx += float64(v) * float64(v)
+			ww += float64(ws[i]) * float64(ws[i])
+		}
+		h := 1e-2
+		if ww > 0 {
+			h *= math.Sqrt(math.Max(xx, float64(e)) / ww)
+		}
+		g.h[k] = h
+		for i, v := range xs {
+			g.xp[k*e+i] = v + float32(h)*ws[i]
+		}
+	}
+	g.Inner.Eps(g.ep, g.xp, n, t)
+	for k := range n {
+		h := g.h[k]
+		for i, v := range x[k*e : (k+1)*e] {
+			g.xp[k*e+i] = v - float32(h)*w[k*e+i]
+		}
+	}
+	g.Inner.Eps(g.em, g.xp, n, t)
+	s, a := l.sigma, 1/l.mu
+	for k := range n {
+		c := 1 / (2 * g.h[k])
+		for i := k * e; i < (k+1)*e; i++ {
+			jw := float64(g.ep[i]-g.em[i]) * c
+			dst[i] = float32((float64(w[i]) - s*jw) * a)
+		}
+	}
+}
+
+// applyJT writes (w − σ (∂ε/∂x)ᵀ w)/μ into dst: ∂x̂/∂x applied as its
+// transpose, with one Inner.EpsVJP.
+func (g *MMPSGuidance) applyJT(dst, w, x []float32, n int, t float32) {
 	l := &g.lik
 	copy(g.wCot, w)
 	g.Inner.EpsVJP(g.eps, g.grad, x, n, t, g.cotFn)

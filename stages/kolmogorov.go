@@ -95,13 +95,13 @@ func (f flow) Standardization() dynamics.Standardization {
 
 func (f flow) Chain() dynamics.System { return nil }
 
-func (f flow) Simulate(ctx context.Context, n, burnIn, length int, seed uint64) ([]float32, error) {
+func (f flow) Simulate(ctx context.Context, n, burnIn, length int, seed uint64, done func()) ([]float32, error) {
 	cfg := f.cfg
 	cfg.BurnIn, cfg.Snapshots = burnIn, length
 	if err := cfg.Validate(); err != nil {
 		return nil, settingError(err)
 	}
-	return kolmogorov.Generate(ctx, cfg, n, seed)
+	return kolmogorov.GenerateProgress(ctx, cfg, n, seed, done)
 }
 
 // vorticityLimit is the colour range of vorticity figures (docs/method.md

@@ -46,6 +46,8 @@ func newSample(c *Catalog) *stage.Kind {
 			Params: []stage.ParamSpec{
 				{Name: "solver", Type: stage.String, Default: "gmres", Choices: []string{"gmres", "cg"},
 					Doc: "the Krylov solver of the observation-space system: gmres (robust) or cg (needs it positive definite)"},
+				{Name: "jacobian", Type: stage.String, Default: "transpose", Choices: []string{"transpose", "difference"},
+					Doc: "how the solver applies ∂x̂/∂x: as its transpose through the VJP (the paper's, exact for a symmetric Jacobian) or by central differences of ε (exact for any)"},
 				{Name: "iterations", Type: stage.Int, Default: int64(1), Min: stage.Bound(1), Max: stage.Bound(1000),
 					Doc: "solver iterations per evaluation, each one more network VJP"},
 				{Name: "tol", Type: stage.Float, Default: 0.0, Min: stage.Bound(0), Max: stage.Bound(0.999),
@@ -82,6 +84,7 @@ type Settings struct {
 	Guidance    string  `json:"guidance"`
 	Gamma       float64 `json:"gamma,omitempty"`
 	Solver      string  `json:"solver,omitempty"`
+	Jacobian    string  `json:"jacobian,omitempty"`
 	Iterations  int     `json:"iterations,omitempty"`
 	Tol         float64 `json:"tol,omitempty"`
 	Zeta        float64 `json:"zeta,omitempty"`
@@ -215,7 +218,7 @@ func gatherSample(env *stage.Env, c *Catalog, parts [][]byte) error {
 		set.Gamma = p.Float("gamma")
 	case "mmps":
 		b := p.Block("mmps")
-		set.Solver, set.Iterations, set.Tol = b.String("solver"), b.Int("iterations"), b.Float("tol")
+		set.Solver, set.Jacobian, set.Iterations, set.Tol = b.String("solver"), b.String("jacobian"), b.Int("iterations"), b.Float("tol")
 	case "dps":
 		set.Zeta = p.Float("zeta")
 	}
@@ -302,6 +305,9 @@ func guided(p *stage.Params, prior diffusion.DifferentiableDenoiser, op observe.
 			Iterations: b.Int("iterations"), Tol: b.Float("tol")}
 		if b.String("solver") == "cg" {
 			g.Solver = diffusion.CG
+		}
+		if b.String("jacobian") == "difference" {
+			g.Jacobian = diffusion.Difference
 		}
 		return g, g.Validate()
 	}

@@ -38,7 +38,7 @@ func (fieldSystem) Standardization() dynamics.Standardization {
 }
 func (fieldSystem) Chain() dynamics.System { return nil }
 
-func (f fieldSystem) Simulate(ctx context.Context, n, burnIn, length int, seed uint64) ([]float32, error) {
+func (f fieldSystem) Simulate(ctx context.Context, n, burnIn, length int, seed uint64, done func()) ([]float32, error) {
 	c, h, w := fieldShape[0], fieldShape[1], fieldShape[2]
 	d := c * h * w
 	out := make([]float32, n*length*d)

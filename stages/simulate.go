@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
@@ -81,9 +82,13 @@ func runSimulate(ctx context.Context, env *stage.Env, c *Catalog) error {
 	n, burnIn, length := p.Int("trajectories"), p.Int("burn_in"), p.Int("length")
 	shape := sys.StateShape()
 	d := dynamics.ShapeSize(shape)
-	bar := env.StartProgress("simulate", 1)
-	x, err := sys.Simulate(ctx, n, burnIn, length, env.StreamUint64("trajectories"))
-	bar.Add(1)
+	bar := env.StartProgress("simulate", int64(n))
+	var mu sync.Mutex
+	x, err := sys.Simulate(ctx, n, burnIn, length, env.StreamUint64("trajectories"), func() {
+		mu.Lock()
+		bar.Add(1)
+		mu.Unlock()
+	})
 	bar.Done()
 	if err != nil {
 		return err

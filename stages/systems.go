@@ -43,7 +43,8 @@ type System interface {
 	// recorded after burnIn transitions from an initial draw, standardised,
 	// as float32 (n, length, state...). Trajectory i draws from streams of
 	// (seed, i) only, so the result is the same at any GOMAXPROCS.
-	Simulate(ctx context.Context, n, burnIn, length int, seed uint64) ([]float32, error)
+	// done, if not nil, is called after each trajectory, from any goroutine.
+	Simulate(ctx context.Context, n, burnIn, length int, seed uint64, done func()) ([]float32, error)
 }
 
 // Lorenz63 is the noisy Lorenz 1963 chain of docs/method.md §1.1.
@@ -67,7 +68,8 @@ func (c chainSystem) StateShape() []int                         { return c.sys.S
 func (c chainSystem) Standardization() dynamics.Standardization { return c.sys.Standardization() }
 func (c chainSystem) Chain() dynamics.System                    { return c.sys }
 
-func (c chainSystem) Simulate(ctx context.Context, n, burnIn, length int, seed uint64) ([]float32, error) {
+func (c chainSystem) Simulate(ctx context.Context, n, burnIn, length int, seed uint64, done func()) ([]float32, error) {
+	// A chain's trajectories take microseconds each: no progress to show.
 	x, err := dynamics.Generate(c.sys, n, burnIn, length, seed)
 	if err != nil {
 		return nil, err

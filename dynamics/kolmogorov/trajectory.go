@@ -107,6 +107,14 @@ const TrajectoriesPerChunk = 1
 // cfg is invalid, a *NonFiniteError naming the first trajectory that
 // diverged, or ctx.Err() if ctx is done first.
 func Generate(ctx context.Context, cfg Config, nTraj int, seed uint64) ([]float32, error) {
+	return GenerateProgress(ctx, cfg, nTraj, seed, nil)
+}
+
+// GenerateProgress is Generate that calls done, if not nil, after each
+// trajectory it finishes, from whichever goroutine simulated it (done must
+// be safe for concurrent use). A trajectory at the reference's size takes
+// seconds, so a caller can show progress.
+func GenerateProgress(ctx context.Context, cfg Config, nTraj int, seed uint64, done func()) ([]float32, error) {
 	if nTraj < 1 {
 		return nil, fmt.Errorf("%w: Generate(nTraj %d): want ≥ 1", ErrSize, nTraj)
 	}
@@ -130,6 +138,9 @@ func Generate(ctx context.Context, cfg Config, nTraj int, seed uint64) ([]float3
 				}
 				if err != nil {
 					return err
+				}
+				if done != nil {
+					done()
 				}
 			}
 			return nil
