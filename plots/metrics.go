@@ -28,9 +28,31 @@ type Reference struct {
 	Y    float64
 }
 
-// Metrics draws the panels side by side and returns the PNG.
+// referenceStyles are the colours and dash patterns of reference lines, in
+// the order the panel lists them: black and grey for the first two (the
+// filter and the truth), then colours the series do not use.
+var referenceStyles = []struct {
+	c      color.Color
+	dashes []vg.Length
+}{
+	{color.Black, []vg.Length{vg.Points(4), vg.Points(3)}},
+	{color.Gray{Y: 0x80}, []vg.Length{vg.Points(4), vg.Points(3)}},
+	{color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff}, []vg.Length{vg.Points(1.5), vg.Points(2)}},
+	{color.RGBA{R: 0x17, G: 0xbe, B: 0xcf, A: 0xff}, []vg.Length{vg.Points(1.5), vg.Points(2)}},
+	{color.RGBA{R: 0xbc, G: 0xbd, B: 0x22, A: 0xff}, []vg.Length{vg.Points(6), vg.Points(2), vg.Points(1.5), vg.Points(2)}},
+	{color.RGBA{R: 0xe3, G: 0x77, B: 0xc2, A: 0xff}, []vg.Length{vg.Points(6), vg.Points(2), vg.Points(1.5), vg.Points(2)}},
+}
+
+// Metrics draws the panels side by side, with one legend for all of them
+// in a strip below (the panels share their series and references), and
+// returns the PNG.
 func Metrics(title string, panels []MetricPanel) ([]byte, error) {
 	row := make([]*plot.Plot, len(panels))
+	type entry struct {
+		name string
+		th   []plot.Thumbnailer
+	}
+	var legend []entry
 	for i, pn := range panels {
 		p := plot.New()
 		p.Title.Text = pn.Title
@@ -55,32 +77,53 @@ func Metrics(title string, panels []MetricPanel) ([]byte, error) {
 			l.Width = vg.Points(1.5)
 			sc.Shape = draw.CircleGlyph{}
 			p.Add(l, sc)
-			p.Legend.Add(s.Name, l, sc)
+			if i == 0 {
+				legend = append(legend, entry{s.Name, []plot.Thumbnailer{l, sc}})
+			}
 		}
 		for j, r := range pn.References {
 			l, err := plotter.NewLine(plotter.XYs{{X: xmin, Y: r.Y}, {X: xmax, Y: r.Y}})
 			if err != nil {
 				return nil, err
 			}
-			l.Color = []color.Color{color.Black, color.Gray{Y: 0x80}}[j%2]
-			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			st := referenceStyles[j%len(referenceStyles)]
+			l.Color, l.Dashes, l.Width = st.c, st.dashes, vg.Points(1.2)
 			p.Add(l)
-			p.Legend.Add(r.Name, l)
+			if i == 0 {
+				legend = append(legend, entry{r.Name, []plot.Thumbnailer{l}})
+			}
 		}
 		if pn.YMin != nil && p.Y.Min < *pn.YMin {
 			p.Y.Min = *pn.YMin
 			p.Title.Text += " (axis cut)"
 		}
-		p.Legend.Top = true
 		widenFlat(p)
 		row[i] = p
 	}
-	img := vgimg.New(vg.Length(len(panels))*4.2*vg.Inch, 4*vg.Inch)
+	// The legend strip: entries in columns of legendRows, below the panels.
+	const legendRows = 4
+	entries := len(legend)
+	cols := max(1, (entries+legendRows-1)/legendRows)
+	strip := vg.Length(min(entries, legendRows))*0.22*vg.Inch + 0.15*vg.Inch
+	w := vg.Length(len(panels)) * 4.2 * vg.Inch
+	img := vgimg.New(w, 4*vg.Inch+strip)
 	dc := draw.New(img)
+	top := draw.Crop(dc, 0, 0, strip, 0)
 	tiles := draw.Tiles{Rows: 1, Cols: len(panels), PadX: vg.Millimeter * 4}
-	canvases := plot.Align([][]*plot.Plot{row}, tiles, dc)
+	canvases := plot.Align([][]*plot.Plot{row}, tiles, top)
 	for i, p := range row {
 		p.Draw(canvases[0][i])
+	}
+	for c := range cols {
+		part := plot.NewLegend()
+		part.Top, part.Left = true, true
+		for _, e := range legend[c*legendRows : min((c+1)*legendRows, entries)] {
+			part.Add(e.name, e.th...)
+		}
+		x0 := vg.Length(c) * w / vg.Length(cols)
+		area := draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: x0 + 0.2*vg.Inch, Y: 0}, Max: vg.Point{X: x0 + w/vg.Length(cols), Y: strip}}}
+		part.Draw(area)
 	}
 	return encode(img)
 }

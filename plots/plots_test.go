@@ -58,7 +58,8 @@ func TestMetricsCutsAxis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decode(t, b, pixels(2*4.2), 4*96)
+	// Two legend entries in the strip below: 2 × 0.22 + 0.15 inches.
+	decode(t, b, pixels(2*4.2), pixels(4+2*0.22+0.15))
 }
 
 // pixels converts inches to whole pixels at 96 dpi, rounded as vgimg
