@@ -228,6 +228,11 @@ func observationRow(f fieldSystem, s *scorer, times []int, h, w int) (plots.Fiel
 		if len(out) == 4 { // a coarse velocity field: show its vorticity
 			v := make([]float64, oh*ow)
 			f.Vorticity(v, img)
+			// Vorticity as coded is in grid-index units: on a grid h/oh
+			// times coarser the same flow reads h/oh times larger.
+			for i := range v {
+				v[i] *= float64(oh) / float64(h)
+			}
 			img = v
 		}
 		big := make([]float64, h*w)
