@@ -5,39 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"sdapipe/nn/nntest"
 	"testing"
 )
-
-// batch draws a training batch as the train stage does: x ~ N(0, I),
-// t ~ U(0, 1), ε ~ N(0, I), x_t = μ(t)x + σ(t)ε with the cosine schedule of
-// docs/method.md §2.1 (η = 1e-3).
-type batch struct {
-	x, xt, t, eps []float32
-	rows, f       int
-}
-
-func newBatch(rng *rand.Rand, rows, f int) *batch {
-	b := &batch{x: randVec(rng, rows*f), xt: make([]float32, rows*f), t: make([]float32, rows),
-		eps: make([]float32, rows*f), rows: rows, f: f}
-	b.draw(rng)
-	return b
-}
-
-func (b *batch) draw(rng *rand.Rand) {
-	omega := math.Acos(math.Sqrt(1e-3))
-	for r := range b.rows {
-		t := rng.Float64()
-		mu := math.Pow(math.Cos(omega*t), 2)
-		sigma := math.Sqrt(1 - mu*mu + 1e-6)
-		b.t[r] = float32(t)
-		for j := range b.f {
-			i := r*b.f + j
-			e := rng.NormFloat64()
-			b.eps[i] = float32(e)
-			b.xt[i] = float32(mu*float64(b.x[i]) + sigma*e)
-		}
-	}
-}
 
 // tinyModel is a small Trainable built from the tape's ops: time features
 // joined to the input, a layer norm, a SiLU layer and a linear output.
@@ -76,8 +46,8 @@ func trainBits(t *testing.T, procs, rows, steps int) []float32 {
 	rng := rand.New(rand.NewPCG(10, 10))
 	b := newBatch(rng, rows, n.f)
 	for s := range steps {
-		b.draw(rng)
-		if _, err := tr.Step(b.xt, b.t, b.eps, rows, LinearDecay(1e-3, s, steps)); err != nil {
+		b.Draw(rng)
+		if _, err := tr.Step(b.Xt, b.T, b.Eps, rows, LinearDecay(1e-3, s, steps)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -115,10 +85,10 @@ func TestTrainingLossDecreases(t *testing.T) {
 	n := newTinyModel(15, 32, rand.New(rand.NewPCG(1, 2)))
 	tr := NewTrainer(n, 1e-3, 1e-3)
 	b := newBatch(rand.New(rand.NewPCG(3, 4)), 64, n.f)
-	first, _ := tr.Step(b.xt, b.t, b.eps, b.rows, 1e-3)
+	first, _ := tr.Step(b.Xt, b.T, b.Eps, b.Rows, 1e-3)
 	var last float64
 	for range 30 {
-		last, _ = tr.Step(b.xt, b.t, b.eps, b.rows, 1e-3)
+		last, _ = tr.Step(b.Xt, b.T, b.Eps, b.Rows, 1e-3)
 	}
 	if !(last < 0.8*first) {
 		t.Fatalf("loss went from %g to %g, want a drop of 20%%", first, last)
@@ -131,8 +101,8 @@ func TestTrainStepNonFinite(t *testing.T) {
 	tr := NewTrainer(n, 1e-3, 1e-3)
 	b := newBatch(rand.New(rand.NewPCG(3, 4)), 4, n.f)
 	before := append([]float32(nil), n.Params()[0].Data...)
-	b.eps[3] = float32(math.Inf(1))
-	_, err := tr.Step(b.xt, b.t, b.eps, b.rows, 1e-3)
+	b.Eps[3] = float32(math.Inf(1))
+	_, err := tr.Step(b.Xt, b.T, b.Eps, b.Rows, 1e-3)
 	var nf ErrNonFinite
 	if !errors.As(err, &nf) || nf.Step != 0 {
 		t.Fatalf("err = %v, want ErrNonFinite at step 0", err)
@@ -151,8 +121,8 @@ func TestTrainStepNoAlloc(t *testing.T) {
 	n := newTinyModel(15, 32, rand.New(rand.NewPCG(1, 2)))
 	tr := NewTrainer(n, 1e-3, 1e-3)
 	b := newBatch(rand.New(rand.NewPCG(3, 4)), 256, n.f)
-	tr.Step(b.xt, b.t, b.eps, b.rows, 1e-3)
-	if a := testing.AllocsPerRun(10, func() { tr.Step(b.xt, b.t, b.eps, b.rows, 1e-3) }); a != 0 {
+	tr.Step(b.Xt, b.T, b.Eps, b.Rows, 1e-3)
+	if a := testing.AllocsPerRun(10, func() { tr.Step(b.Xt, b.T, b.Eps, b.Rows, 1e-3) }); a != 0 {
 		t.Fatalf("Step allocated %v times per call, want 0", a)
 	}
 }
@@ -167,9 +137,9 @@ func TestTrainStepShardsSumToBatchGradient(t *testing.T) {
 	ref := newTinyModel(15, 24, rand.New(rand.NewPCG(5, 6)))
 	b := newBatch(rand.New(rand.NewPCG(7, 8)), rows, ref.f)
 	tp := NewTape()
-	tp.Backward(ref.Loss(tp, b.xt, b.t, b.eps, rows))
+	tp.Backward(ref.Loss(tp, b.Xt, b.T, b.Eps, rows))
 	m := newTinyModel(15, 24, rand.New(rand.NewPCG(5, 6)))
-	if _, err := NewTrainer(m, 1e-3, 0).Step(b.xt, b.t, b.eps, rows, 1e-3); err != nil {
+	if _, err := NewTrainer(m, 1e-3, 0).Step(b.Xt, b.T, b.Eps, rows, 1e-3); err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range m.Params() {
@@ -181,3 +151,5 @@ func TestTrainStepShardsSumToBatchGradient(t *testing.T) {
 		}
 	}
 }
+
+var newBatch = nntest.NewBatch

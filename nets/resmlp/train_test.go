@@ -5,39 +5,9 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sdapipe/nn"
+	"sdapipe/nn/nntest"
 	"testing"
 )
-
-// batch draws a training batch as the train stage does: x ~ N(0, I),
-// t ~ U(0, 1), ε ~ N(0, I), x_t = μ(t)x + σ(t)ε with the cosine schedule of
-// docs/method.md §2.1 (η = 1e-3).
-type batch struct {
-	x, xt, t, eps []float32
-	rows, f       int
-}
-
-func newBatch(rng *rand.Rand, rows, f int) *batch {
-	b := &batch{x: randVec(rng, rows*f), xt: make([]float32, rows*f), t: make([]float32, rows),
-		eps: make([]float32, rows*f), rows: rows, f: f}
-	b.draw(rng)
-	return b
-}
-
-func (b *batch) draw(rng *rand.Rand) {
-	omega := math.Acos(math.Sqrt(1e-3))
-	for r := range b.rows {
-		t := rng.Float64()
-		mu := math.Pow(math.Cos(omega*t), 2)
-		sigma := math.Sqrt(1 - mu*mu + 1e-6)
-		b.t[r] = float32(t)
-		for j := range b.f {
-			i := r*b.f + j
-			e := rng.NormFloat64()
-			b.eps[i] = float32(e)
-			b.xt[i] = float32(mu*float64(b.x[i]) + sigma*e)
-		}
-	}
-}
 
 // trainBits runs steps training steps from a fixed seed at the given
 // GOMAXPROCS and returns all parameter values.
@@ -49,10 +19,10 @@ func trainBits(t *testing.T, procs, rows, steps int) []float32 {
 	}
 	tr := nn.NewTrainer(n, 1e-3, 1e-3)
 	rng := rand.New(rand.NewPCG(10, 10))
-	b := newBatch(rng, rows, n.Cfg.Features)
+	b := nntest.NewBatch(rng, rows, n.Cfg.Features)
 	for s := range steps {
-		b.draw(rng)
-		if _, err := tr.Step(b.xt, b.t, b.eps, rows, nn.LinearDecay(1e-3, s, steps)); err != nil {
+		b.Draw(rng)
+		if _, err := tr.Step(b.Xt, b.T, b.Eps, rows, nn.LinearDecay(1e-3, s, steps)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -89,9 +59,9 @@ func TestTrainStepNoAlloc(t *testing.T) {
 	}
 	n, _ := NewNet(LocalConfig(3, 5, 32), rand.New(rand.NewPCG(1, 2)))
 	tr := nn.NewTrainer(n, 1e-3, 1e-3)
-	b := newBatch(rand.New(rand.NewPCG(3, 4)), 256, n.Cfg.Features)
-	tr.Step(b.xt, b.t, b.eps, b.rows, 1e-3)
-	if a := testing.AllocsPerRun(10, func() { tr.Step(b.xt, b.t, b.eps, b.rows, 1e-3) }); a != 0 {
+	b := nntest.NewBatch(rand.New(rand.NewPCG(3, 4)), 256, n.Cfg.Features)
+	tr.Step(b.Xt, b.T, b.Eps, b.Rows, 1e-3)
+	if a := testing.AllocsPerRun(10, func() { tr.Step(b.Xt, b.T, b.Eps, b.Rows, 1e-3) }); a != 0 {
 		t.Fatalf("Step allocated %v times per call, want 0", a)
 	}
 }

@@ -34,12 +34,12 @@ func BenchmarkTrainStep(b *testing.B) {
 		b.Run(widthName(w), func(b *testing.B) {
 			n := benchNet(b, w)
 			tr := nn.NewTrainer(n, 2e-4, 1e-3)
-			bt := newBatch(rand.New(rand.NewPCG(3, 4)), 32, nets.EventSize(n))
-			tr.Step(bt.xt, bt.t, bt.eps, bt.rows, 2e-4)
+			bt := nntest.NewBatch(rand.New(rand.NewPCG(3, 4)), 32, nets.EventSize(n))
+			tr.Step(bt.Xt, bt.T, bt.Eps, bt.Rows, 2e-4)
 			b.ReportAllocs()
 			cpu := processCPU()
 			for b.Loop() {
-				tr.Step(bt.xt, bt.t, bt.eps, bt.rows, 2e-4)
+				tr.Step(bt.Xt, bt.T, bt.Eps, bt.Rows, 2e-4)
 			}
 			reportCPU(b, cpu)
 		})

@@ -97,8 +97,8 @@ func TestInferenceSeesNewWeights(t *testing.T) {
 	got := make([]float32, len(x))
 	n.Eps(got, x, rows, 0.6)
 	before := append([]float32(nil), got...)
-	b := newBatch(rng, rows, size)
-	if _, err := nn.NewTrainer(n, 1e-2, 0).Step(b.xt, b.t, b.eps, rows, 1e-2); err != nil {
+	b := nntest.NewBatch(rng, rows, size)
+	if _, err := nn.NewTrainer(n, 1e-2, 0).Step(b.Xt, b.T, b.Eps, rows, 1e-2); err != nil {
 		t.Fatal(err)
 	}
 	n.Eps(got, x, rows, 0.6)

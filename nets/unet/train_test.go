@@ -11,37 +11,6 @@ import (
 	"sdapipe/nn/nntest"
 )
 
-// batch is a training batch as the train stage draws one: x ~ N(0, I), t
-// ~ U(0, 1), ε ~ N(0, I), x_t = μ(t)x + σ(t)ε with the cosine schedule of
-// docs/method.md §2.1 (η = 1e-3).
-type batch struct {
-	x, xt, t, eps []float32
-	rows, f       int
-}
-
-func newBatch(rng *rand.Rand, rows, f int) *batch {
-	b := &batch{x: nntest.RandVec(rng, rows*f), xt: make([]float32, rows*f), t: make([]float32, rows),
-		eps: make([]float32, rows*f), rows: rows, f: f}
-	b.draw(rng)
-	return b
-}
-
-func (b *batch) draw(rng *rand.Rand) {
-	omega := math.Acos(math.Sqrt(1e-3))
-	for r := range b.rows {
-		t := rng.Float64()
-		mu := math.Pow(math.Cos(omega*t), 2)
-		sigma := math.Sqrt(1 - mu*mu + 1e-6)
-		b.t[r] = float32(t)
-		for j := range b.f {
-			i := r*b.f + j
-			e := rng.NormFloat64()
-			b.eps[i] = float32(e)
-			b.xt[i] = float32(mu*float64(b.x[i]) + sigma*e)
-		}
-	}
-}
-
 // trainBits runs steps training steps of the small network from a fixed
 // seed at the given GOMAXPROCS and returns every parameter value.
 func trainBits(t *testing.T, procs, rows, steps int) []float32 {
@@ -52,11 +21,11 @@ func trainBits(t *testing.T, procs, rows, steps int) []float32 {
 	}
 	tr := nn.NewTrainer(n, 2e-4, 1e-3)
 	rng := rand.New(rand.NewPCG(10, 10))
-	b := newBatch(rng, rows, nets.EventSize(n))
+	b := nntest.NewBatch(rng, rows, nets.EventSize(n))
 	var losses []float64
 	for s := range steps {
-		b.draw(rng)
-		loss, err := tr.Step(b.xt, b.t, b.eps, rows, nn.LinearDecay(2e-4, s, steps))
+		b.Draw(rng)
+		loss, err := tr.Step(b.Xt, b.T, b.Eps, rows, nn.LinearDecay(2e-4, s, steps))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,9 +94,9 @@ func TestTrainStepNoAlloc(t *testing.T) {
 	}
 	n, _ := New(smallConfig(), rand.New(rand.NewPCG(1, 2)))
 	tr := nn.NewTrainer(n, 2e-4, 1e-3)
-	b := newBatch(rand.New(rand.NewPCG(3, 4)), 6, nets.EventSize(n))
-	tr.Step(b.xt, b.t, b.eps, b.rows, 2e-4)
-	if a := testing.AllocsPerRun(5, func() { tr.Step(b.xt, b.t, b.eps, b.rows, 2e-4) }); a != 0 {
+	b := nntest.NewBatch(rand.New(rand.NewPCG(3, 4)), 6, nets.EventSize(n))
+	tr.Step(b.Xt, b.T, b.Eps, b.Rows, 2e-4)
+	if a := testing.AllocsPerRun(5, func() { tr.Step(b.Xt, b.T, b.Eps, b.Rows, 2e-4) }); a != 0 {
 		t.Fatalf("Step allocated %v times per call, want 0", a)
 	}
 }
