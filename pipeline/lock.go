@@ -18,6 +18,10 @@ type Lock struct {
 	f *os.File
 }
 
+// lockPoll is how often a process waiting for the workspace lock tries
+// again.
+const lockPoll = 100 * time.Millisecond
+
 // LockWorkspace takes the workspace lock, creating the workspace
 // directory if needed. If another process holds it, waiting is called once
 // with that process's description (its pid and command line) and
@@ -45,17 +49,22 @@ func LockWorkspace(ctx context.Context, dir string, waiting func(holder string))
 		if waiting != nil {
 			waiting(strings.TrimSpace(string(holder)))
 		}
-		got := make(chan error, 1)
-		go func() { got <- waitLock(f) }()
-		select {
-		case err := <-got:
-			if err != nil {
+		// Poll rather than block in flock: a blocked flock cannot be
+		// cancelled, and closing the descriptor under it would let a
+		// reused descriptor number be locked later.
+		tick := time.NewTicker(lockPoll)
+		defer tick.Stop()
+		for !ok {
+			select {
+			case <-ctx.Done():
+				f.Close()
+				return nil, ctx.Err()
+			case <-tick.C:
+			}
+			if ok, err = tryLock(f); err != nil {
 				f.Close()
 				return nil, fmt.Errorf("lock %s: %w", path, err)
 			}
-		case <-ctx.Done():
-			f.Close() // closing the descriptor ends the pending flock
-			return nil, ctx.Err()
 		}
 	}
 	// Record the holder for whoever waits next. The lock is the flock, not

@@ -17,7 +17,6 @@ func tryLock(f *os.File) (bool, error) {
 	return err == nil, err
 }
 
-func waitLock(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }
 
 func unlock(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
 
