@@ -11,7 +11,6 @@ import (
 // supported platforms are unix-like; this keeps the package building.
 func tryLock(*os.File) (bool, error) { return true, nil }
 
-
 func unlock(*os.File) error { return nil }
 
 // openNoFollow opens path read-write, creating it, if it is a regular file

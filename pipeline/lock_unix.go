@@ -17,7 +17,6 @@ func tryLock(f *os.File) (bool, error) {
 	return err == nil, err
 }
 
-
 func unlock(f *os.File) error { return syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
 
 // openNoFollow opens path read-write, creating it, if it is a regular file
