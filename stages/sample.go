@@ -22,8 +22,11 @@ import (
 func newSample(c *Catalog) *stage.Kind {
 	split := sampleSplit(c)
 	return &stage.Kind{
-		Name:    "sample",
-		Version: 1,
+		Name: "sample",
+		// Version 2: an MMPS sample's settings record its Jacobian mode
+		// (samples themselves are unchanged; evaluate summaries that
+		// quote the settings change with them).
+		Version: 2,
 		Doc:     "sample posterior trajectories given observations, guided by their likelihood",
 		Params: []stage.ParamSpec{
 			{Name: "model", Type: stage.RefParam, RefKinds: []string{"train"}, Uses: []string{"weights", "network"},
