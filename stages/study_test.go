@@ -597,7 +597,7 @@ func TestGoldenDigests(t *testing.T) {
 // TestReadmeTorchSnippet runs the README's PyTorch module on the tiny
 // study's trained weights and compares its output with the Go network's,
 // so the snippet notebook users copy stays correct. It needs Debian's
-// python3-torch and skips without it (CI does not install torch).
+// python3-torch and skips without it; .ci/run installs it, so CI runs it.
 func TestReadmeTorchSnippet(t *testing.T) {
 	s := runStudy(t)
 	python := numpyPython(t)
