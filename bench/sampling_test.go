@@ -89,7 +89,7 @@ func trainedNet(b *testing.B) *resmlp.Net {
 		opt := training.Options{Window: 5, Batch: 256, Steps: 1500, LR: 2e-3, WeightDecay: 1e-3,
 			ValidEvery: 1500, ValidWindows: 256, Sched: diffusion.VPCosine{Eta: 1e-3}}
 		_, netErr = training.Train(context.Background(), theNet, ds, ds, opt,
-			rand.New(rand.NewPCG(3, 4)), rand.New(rand.NewPCG(5, 6)), nil)
+			rand.NewPCG(3, 4), rand.New(rand.NewPCG(5, 6)), nil)
 	})
 	if netErr != nil {
 		b.Fatal(netErr)

@@ -1,6 +1,9 @@
 package nn
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // AdamW is PyTorch's AdamW optimiser (Loshchilov & Hutter 2019, decoupled
 // weight decay), with the update of torch.optim.AdamW (torch 1.13,
@@ -39,6 +42,27 @@ func NewAdamW(params []*Param, lr, wd float64) *AdamW {
 
 // Steps returns the number of steps taken.
 func (o *AdamW) Steps() int { return o.step }
+
+// Moments returns the first and second moments of all parameters, one
+// parameter after another in the order of NewAdamW's params. The slices
+// are the optimiser's own: copy them to keep a state.
+func (o *AdamW) Moments() (m, v []float32) { return o.m, o.v }
+
+// Restore sets the moments (laid out as Moments returns them) and the
+// number of steps taken, so that training resumes exactly where a saved
+// state left it.
+func (o *AdamW) Restore(m, v []float32, steps int) error {
+	if len(m) != len(o.m) || len(v) != len(o.v) {
+		return fmt.Errorf("nn: AdamW state holds %d and %d moments, the parameters need %d", len(m), len(v), len(o.m))
+	}
+	if steps < 0 {
+		return fmt.Errorf("nn: AdamW state has %d steps", steps)
+	}
+	copy(o.m, m)
+	copy(o.v, v)
+	o.step = steps
+	return nil
+}
 
 // Step updates every parameter from its gradient. It does not clear the
 // gradients.

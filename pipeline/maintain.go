@@ -218,15 +218,18 @@ type GCReport struct {
 	Bytes                      int64
 	BadRecords                 int // unusable run records, moved aside
 	Quarantined                int // files removed from quarantine/
+	Checkpoints                int // checkpoints removed
+	CheckpointBytes            int64
 }
 
 // GC removes stored objects that no run record refers to, leftover
-// temporary files of interrupted writes, and the files earlier commands
-// moved into quarantine/. An unusable run record is moved aside (its stage
-// reruns) rather than stopping the collection. With pruneRuns it first
-// drops every run record that is not the latest of its stage, so that
-// only the latest outputs are kept. With dryRun it removes nothing. The
-// caller must hold the workspace lock.
+// temporary files of interrupted writes, the files earlier commands
+// moved into quarantine/ and checkpoints of stages that finished. An
+// unusable run record is moved aside (its stage reruns) rather than
+// stopping the collection. With pruneRuns it first drops every run record
+// that is not the latest of its stage, so that only the latest outputs are
+// kept, and every checkpoint (interrupted stages then start over). With
+// dryRun it removes nothing. The caller must hold the workspace lock.
 func (w *Workspace) GC(pruneRuns, dryRun bool) (GCReport, error) {
 	var rep GCReport
 	// First what earlier commands moved aside; this collection's own
@@ -303,6 +306,11 @@ func (w *Workspace) GC(pruneRuns, dryRun bool) (GCReport, error) {
 		}
 		return nil
 	})
+	if err != nil {
+		return rep, err
+	}
+	n, size, err := w.gcCheckpoints(pruneRuns, dryRun)
+	rep.Checkpoints, rep.CheckpointBytes = n, size
 	if err != nil {
 		return rep, err
 	}

@@ -16,6 +16,7 @@ type Decision struct {
 	Key     artifacts.Digest // zero while an upstream stage has yet to run
 	Fields  []artifacts.Field
 	Record  *Record // the cached record when Run is false
+	Forced  bool    // run with --force: from scratch, not from a checkpoint
 }
 
 // inputsOf gathers the outputs a stage reads from the records of its
@@ -71,10 +72,14 @@ func (c *Config) assess(ws *Workspace, st *Stage, records map[string]*Record, fo
 	}
 	d.Run = true
 	if force {
+		d.Forced = true
 		d.Reasons = append(d.Reasons, "forced with --force")
 	}
 	if !hadRecord {
 		d.Reasons = append(d.Reasons, c.changes(ws, st, fields, false)...)
+	}
+	if !force && ws.checkpoint(key).exists() {
+		d.Reasons = append(d.Reasons, "an interrupted attempt left a checkpoint; it resumes from there")
 	}
 	return d, nil
 }

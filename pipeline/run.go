@@ -217,6 +217,13 @@ func (c *Config) env(ws *Workspace, st *Stage, inputs map[string]stage.Upstream,
 // the stage elsewhere (the parts of a split stage), added to the record's.
 func (c *Config) runStage(ctx context.Context, ws *Workspace, st *Stage, d Decision, env *stage.Env,
 	run func(context.Context, *stage.Env) error, earlier time.Duration) (*Result, *Record) {
+	ck := ws.checkpoint(d.Key)
+	if d.Forced {
+		ck.remove()
+	}
+	if env.Checkpoint == nil && !ws.readOnly {
+		env.Checkpoint = ck
+	}
 	start := time.Now()
 	err := safeRun(ctx, run, env)
 	wall := time.Since(start) + earlier
@@ -241,6 +248,7 @@ func (c *Config) runStage(ctx context.Context, ws *Workspace, st *Stage, d Decis
 		res.Err = fmt.Errorf("stage %s: write run record: %w", st.Addr, err)
 		return res, nil
 	}
+	ck.remove()
 	res.Outcome = Ran
 	res.Record = rec
 	return res, rec

@@ -306,3 +306,53 @@ func TestJobPartsNeverWriteThroughLinks(t *testing.T) {
 		t.Fatalf("gather: %s", o)
 	}
 }
+
+// TestCheckpointsNeverWriteThroughLinks: checkpoints/ made a link to a
+// user's directory, then checkpoints/<key> made a link to a user's file.
+// Save replaces each link with the workspace's own, Load does not read
+// through a link, and gc removes the links themselves.
+func TestCheckpointsNeverWriteThroughLinks(t *testing.T) {
+	ws, err := OpenWorkspace(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, sentinel, intact := outside(t)
+	if err := os.Symlink(dir, ws.checkpointDir()); err != nil {
+		t.Fatal(err)
+	}
+	var key artifacts.Digest
+	key[0] = 1
+	ck := ws.checkpoint(key)
+	if err := ck.Save([]byte("state 1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := intact(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(ws.checkpointDir()); err != nil || !fi.IsDir() {
+		t.Fatalf("checkpoints/ is not a directory of the workspace: %v", err)
+	}
+	os.Remove(ck.path)
+	if err := os.Symlink(sentinel, ck.path); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ck.Load(); b != nil || err != nil {
+		t.Errorf("Load read through a link: %q, %v", b, err)
+	}
+	if n, _, err := ws.gcCheckpoints(true, false); n != 1 || err != nil {
+		t.Errorf("gc removed %d checkpoints: %v", n, err)
+	}
+	if err := os.Symlink(sentinel, ck.path); err != nil {
+		t.Fatal(err)
+	}
+	if err := ck.Save([]byte("state 2")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ck.Load(); string(b) != "state 2" || err != nil {
+		t.Errorf("Load after Save: %q, %v", b, err)
+	}
+	ck.remove()
+	if err := intact(); err != nil {
+		t.Fatal(err)
+	}
+}

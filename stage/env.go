@@ -32,11 +32,29 @@ type Env struct {
 	// (Seed, Addr, stream name), see RNG.
 	Seed uint64
 	Log  hclog.Logger
+	// Checkpoint keeps resumable state of long work between attempts at
+	// the same cache key; nil means none is kept.
+	Checkpoint Checkpoint
 	// Progress starts a progress report for long work; nil means none.
 	Progress func(label string, total int64) Progress
 
 	mu      sync.Mutex
 	outputs map[string]Output
+}
+
+// A Checkpoint keeps one stage's resumable state between attempts at the
+// same cache key: a kind whose Run is long saves where it stands from time
+// to time, and a later attempt (after a kill, Ctrl-C or a failure) loads
+// it and goes on. Whatever a kind saves must let it finish with the bytes
+// of an uninterrupted run, since the record cannot tell them apart. The
+// runner discards the state once the stage's record is written, and
+// before a forced run.
+type Checkpoint interface {
+	// Load returns the last saved state, or nil and no error if there is
+	// none.
+	Load() ([]byte, error)
+	// Save replaces the saved state, atomically.
+	Save(state []byte) error
 }
 
 // Upstream is the set of outputs of a stage that another one reads.
@@ -104,7 +122,13 @@ func StreamSeed(seed uint64, addr, stream string) (uint64, uint64) {
 // RNG returns a new PCG generator for the named stream of this stage.
 // The same (seed, stage address, stream) always gives the same numbers.
 func (e *Env) RNG(stream string) *rand.Rand {
-	return rand.New(rand.NewPCG(StreamSeed(e.Seed, e.Addr, stream)))
+	return rand.New(e.Source(stream))
+}
+
+// Source returns the PCG source of the named stream (what RNG wraps), for
+// work that saves and restores the stream's position.
+func (e *Env) Source(stream string) *rand.PCG {
+	return rand.NewPCG(StreamSeed(e.Seed, e.Addr, stream))
 }
 
 // StreamUint64 returns a 64-bit seed for the named stream, for science

@@ -123,9 +123,13 @@ func runTrain(ctx context.Context, env *stage.Env, c *Catalog) error {
 	}
 	log := env.Logger()
 	log.Info("training", "network", arch, "parameters", file.Parameters, "steps", opt.Steps, "batch", opt.Batch, "window", window)
+	trainCheckpoints(env, model, &opt)
 	bar := env.StartProgress("train", int64(opt.Steps))
+	if opt.Resume != nil {
+		bar.Add(int64(opt.Resume.Step))
+	}
 	start := time.Now()
-	curve, err := training.Train(ctx, model, train, valid, opt, env.RNG("batches"), env.RNG("valid"),
+	curve, err := training.Train(ctx, model, train, valid, opt, env.Source("batches"), env.RNG("valid"),
 		func(step int, loss float64) {
 			bar.Add(1)
 			if step%50 == 0 {
@@ -153,6 +157,53 @@ func runTrain(ctx context.Context, env *stage.Env, c *Catalog) error {
 			"enstrophy", fmt.Sprintf("%.3g", check.Fields.SampleEnstrophy), "data_enstrophy", fmt.Sprintf("%.3g", check.Fields.DataEnstrophy))
 	}
 	return writeTrainOutputs(env, model, file, curve, check)
+}
+
+// checkpointEvery is how often a training run saves its state: a kill
+// loses at most this much work (Ctrl-C loses none). Saving costs three
+// copies of the weights written once, tens of milliseconds.
+const checkpointEvery = 2 * time.Minute
+
+// trainCheckpoints makes opt resume from the stage's checkpoint, if an
+// interrupted attempt at the same key left one, and save to it as it goes.
+// A checkpoint that cannot be read or does not fit is reported and
+// ignored: training starts over, which gives the same bytes.
+func trainCheckpoints(env *stage.Env, model nets.Model, opt *training.Options) {
+	ck := env.Checkpoint
+	if ck == nil {
+		return
+	}
+	log := env.Logger()
+	b, err := ck.Load()
+	if err != nil {
+		log.Warn("ignoring the checkpoint; training starts over", "error", err)
+	} else if b != nil {
+		st, err := training.UnmarshalState(b)
+		if err == nil {
+			err = st.Fits(model, opt.Steps)
+		}
+		if err != nil {
+			log.Warn("ignoring the checkpoint; training starts over", "error", err)
+		} else {
+			log.Info(fmt.Sprintf("resuming from the checkpoint at step %d of %d", st.Step, opt.Steps))
+			opt.Resume = st
+		}
+	}
+	opt.CheckpointEvery = checkpointEvery
+	// A checkpoint that cannot be saved costs only the chance to resume:
+	// training goes on.
+	opt.Checkpoint = func(st *training.State) error {
+		b, err := st.MarshalBinary()
+		if err == nil {
+			err = ck.Save(b)
+		}
+		if err != nil {
+			log.Warn("could not save a checkpoint; training goes on", "step", st.Step, "error", err)
+		} else {
+			log.Debug("checkpoint saved", "step", st.Step, "bytes", len(b))
+		}
+		return nil
+	}
 }
 
 // trainCheck is the train stage's check output: the unconditional check

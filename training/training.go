@@ -3,9 +3,11 @@
 // §3) and checks what it learned by sampling windows unconditionally.
 //
 // Data are float32 trajectories (n, L, D) in standardised units, row-major.
-// Randomness comes from explicit *rand.Rand streams; the same streams and
-// options give bit-identical weights (the network's kernels use fixed work
-// splits, so GOMAXPROCS does not matter either).
+// Randomness comes from explicit streams; the same streams and options give
+// bit-identical weights (the network's kernels use fixed work splits, so
+// GOMAXPROCS does not matter either). A run can be stopped and resumed from
+// a State (weights, optimiser moments, the batch stream's position, the
+// loss curve so far) with the same bits as an uninterrupted one.
 package training
 
 import (
@@ -13,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"time"
 
 	"sdapipe/diffusion"
 	"sdapipe/nets"
@@ -48,6 +51,17 @@ type Options struct {
 	// its own fixed t and ε, so that validation losses compare across runs.
 	ValidWindows int
 	Sched        diffusion.Schedule
+
+	// Resume, when not nil, is the state of an earlier run of the same
+	// training (same model, data, options and streams) to continue from;
+	// the result is bit-identical to an uninterrupted run.
+	Resume *State
+	// Checkpoint, when not nil, is handed the run's state every
+	// CheckpointEvery of wall time (after the step that crosses it) and
+	// when ctx is cancelled, so that a killed or interrupted run can be
+	// resumed. An error from it stops training.
+	Checkpoint      func(*State) error
+	CheckpointEvery time.Duration
 }
 
 // Validate checks the options against a model's event size, for states of
@@ -83,10 +97,13 @@ type Progress func(step int, loss float64)
 
 // Train runs opt.Steps AdamW steps on m. Each step draws opt.Batch
 // windows uniformly from all sliding windows of train, then t and ε
-// (diffusion.SampleWindows and Perturb), from rng. The validation set is
-// drawn once from validRNG. Train stops with ctx.Err() when ctx is
-// cancelled, and with an error naming the step if the loss is not finite.
-func Train(ctx context.Context, m nets.Model, train, valid Dataset, opt Options, rng, validRNG *rand.Rand, progress Progress) ([]Point, error) {
+// (diffusion.SampleWindows and Perturb), from the batches stream. The
+// validation set is drawn once from validRNG. Train stops with ctx.Err()
+// when ctx is cancelled (after handing opt.Checkpoint the state), and with
+// an error naming the step if the loss is not finite. With opt.Resume it
+// continues a saved run from its step; progress is told about the steps
+// that remain.
+func Train(ctx context.Context, m nets.Model, train, valid Dataset, opt Options, batches *rand.PCG, validRNG *rand.Rand, progress Progress) ([]Point, error) {
 	if err := errors.Join(train.Validate(), valid.Validate(), opt.Validate(m, train.D)); err != nil {
 		return nil, err
 	}
@@ -107,9 +124,38 @@ func Train(ctx context.Context, m nets.Model, train, valid Dataset, opt Options,
 	var curve []Point
 	var sum float64
 	var count int
-	for step := 0; step < opt.Steps; step++ {
+	first := 0
+	if st := opt.Resume; st != nil {
+		if err := st.Fits(m, opt.Steps); err != nil {
+			return nil, err
+		}
+		if err := st.restore(tr, batches); err != nil {
+			return nil, err
+		}
+		first, curve, sum, count = st.Step, append(curve, st.Curve...), st.Sum, st.Count
+	}
+	rng := rand.New(batches)
+	save := func(step int) error {
+		if err := opt.Checkpoint(capture(tr, batches, step, curve, sum, count)); err != nil {
+			return fmt.Errorf("training: checkpoint at step %d: %w", step, err)
+		}
+		return nil
+	}
+	lastSave := time.Now()
+	for step := first; step < opt.Steps; step++ {
 		if err := ctx.Err(); err != nil {
+			if opt.Checkpoint != nil && step > first {
+				if serr := save(step); serr != nil {
+					return curve, errors.Join(err, serr)
+				}
+			}
 			return curve, err
+		}
+		if opt.Checkpoint != nil && opt.CheckpointEvery > 0 && step > first && time.Since(lastSave) >= opt.CheckpointEvery {
+			if err := save(step); err != nil {
+				return curve, err
+			}
+			lastSave = time.Now()
 		}
 		if err := diffusion.SampleWindows(x, train.Data, train.N, train.L, train.D, opt.Window, rng); err != nil {
 			return curve, fmt.Errorf("training: %w", err)

@@ -47,7 +47,7 @@ func run(t testing.TB, steps int) (*resmlp.Net, []Point) {
 	train, valid := lorenzData(t, 24, 128, 1), lorenzData(t, 8, 128, 2)
 	net := tinyNet(t, 3, 5)
 	curve, err := Train(context.Background(), net, train, valid, tinyOptions(steps),
-		rand.New(rand.NewPCG(3, 3)), rand.New(rand.NewPCG(4, 4)), nil)
+		rand.NewPCG(3, 3), rand.New(rand.NewPCG(4, 4)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestTrainCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := Train(ctx, tinyNet(t, 3, 1), lorenzData(t, 4, 16, 1), lorenzData(t, 2, 16, 2), tinyOptions(8),
-		rand.New(rand.NewPCG(1, 1)), rand.New(rand.NewPCG(2, 2)), nil)
+		rand.NewPCG(1, 1), rand.New(rand.NewPCG(2, 2)), nil)
 	if err != context.Canceled {
 		t.Errorf("err %v, want context.Canceled", err)
 	}

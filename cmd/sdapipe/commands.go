@@ -478,7 +478,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func cmdGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c common
 	fs := newFlags("gc", &c)
-	prune := fs.Bool("prune-runs", false, "drop old run records first")
+	prune := fs.Bool("prune-runs", false, "drop old run records first, and the checkpoints of interrupted stages")
 	dry := fs.BoolP("dry-run", "n", false, "only say what would go")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -505,8 +505,8 @@ func cmdGC(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *dry {
 		verb = "would remove"
 	}
-	fmt.Fprintf(stdout, "%s %d objects (%d bytes), %d run records, %d temporary files, %d quarantined files; kept %d objects\n",
-		verb, rep.Objects, rep.Bytes, rep.Runs, rep.Temps, rep.Quarantined, rep.Kept)
+	fmt.Fprintf(stdout, "%s %d objects (%d bytes), %d run records, %d temporary files, %d quarantined files, %d checkpoints (%d bytes); kept %d objects\n",
+		verb, rep.Objects, rep.Bytes, rep.Runs, rep.Temps, rep.Quarantined, rep.Checkpoints, rep.CheckpointBytes, rep.Kept)
 	if rep.BadRecords > 0 {
 		moved := "moved aside"
 		if *dry {

@@ -150,7 +150,9 @@ Usage: sdapipe <command> [flags] [arguments]
 
 Commands:
   run full | run STAGE...   run every stage, or the named ones and whatever
-                            upstream of them is not cached
+                            upstream of them is not cached; a training
+                            stopped by Ctrl-C or a kill resumes from its
+                            checkpoint (--force starts it over)
   status [--explain]        each stage: cached, or to run and why
   dag [--dot]               the stage graph (text, or Graphviz DOT)
   show STAGE                a stage's last record: key parts, outputs, schemas
@@ -159,7 +161,9 @@ Commands:
                             object; --repair moves damaged ones aside so
                             that the next run remakes them
   gc [--prune-runs] [-n]    remove stored objects no run record refers to,
-                            and the files verify or run moved aside
+                            the files verify or run moved aside and the
+                            checkpoints of finished stages (--prune-runs:
+                            also old records and all checkpoints)
   schemas                   the artifact kinds sdapipe writes
   version                   sdapipe's version
 
