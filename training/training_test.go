@@ -106,14 +106,7 @@ func TestTrainingBitIdentical(t *testing.T) {
 	prev := runtime.GOMAXPROCS(1)
 	b, _ := run(t, 40)
 	runtime.GOMAXPROCS(prev)
-	for i, p := range a.Params() {
-		q := b.Params()[i]
-		for j := range p.Data {
-			if math.Float32bits(p.Data[j]) != math.Float32bits(q.Data[j]) {
-				t.Fatalf("%s[%d]: %v vs %v", p.Name, j, p.Data[j], q.Data[j])
-			}
-		}
-	}
+	sameWeights(t, a, b)
 }
 
 func TestTrainCancel(t *testing.T) {
