@@ -138,6 +138,34 @@ func (c *Chain) Times() ([]int, bool) { return slices.Clone(c.times), c.times !=
 // Steps returns the built steps, in order.
 func (c *Chain) Steps() []Step { return slices.Clone(c.steps) }
 
+// Region maps pixel (r, col) of the observation's last two axes to the
+// rectangle [r0, r1) × [c0, c1) of the state's last two axes that it
+// summarises: a block for coarsen, the stride's block for subsample, the
+// pixel itself for crop and for steps that keep the plane. Figures use it
+// to draw an observation where it lies. ok is false when the state or the
+// observation has fewer than two axes, or when a step changes the plane
+// in another way.
+func (c *Chain) Region(r, col int) (r0, r1, c0, c1 int, ok bool) {
+	r0, r1, c0, c1 = r, r+1, col, col+1
+	for i := len(c.steps) - 1; i >= 0; i-- {
+		in, out := c.shapes[i].Dims, c.shapes[i+1].Dims
+		if len(in) < 3 || len(out) < 2 {
+			return 0, 0, 0, 0, false
+		}
+		same := in[len(in)-2] == out[len(out)-2] && in[len(in)-1] == out[len(out)-1]
+		st, isStep := c.steps[i].(*step)
+		switch {
+		case isStep && st.region != nil:
+			a0, _, b0, _ := st.region(r0, c0)
+			_, a1, _, b1 := st.region(r1-1, c1-1)
+			r0, r1, c0, c1 = a0, a1, b0, b1
+		case !same:
+			return 0, 0, 0, 0, false
+		}
+	}
+	return r0, r1, c0, c1, true
+}
+
 // Apply32 writes A(x) into dst. It panics unless len(x) = L·D and
 // len(dst) = M.
 func (c *Chain) Apply32(dst, x []float32) { chainApply(c, &c.pool32, Step.Apply32, dst, x) }

@@ -443,3 +443,36 @@ func BenchmarkChain(b *testing.B) {
 		})
 	}
 }
+
+// TestChainRegion maps observation pixels back to the state's plane: the
+// rectangle each one summarises, through coarsening, crops, strided
+// subsampling (clipped at the edge), time and channel steps.
+func TestChainRegion(t *testing.T) {
+	tests := []struct {
+		name   string
+		state  []int
+		steps  []StepDesc
+		r, c   int
+		want   [4]int
+		wantOK bool
+	}{
+		{"coarsen then crop", []int{2, 64, 64}, []StepDesc{op("coarsen", "factor", 4), op("states", "indices", []int{0, 3}),
+			op("crop", "rows", []int{4, 12}, "cols", []int{2, 12})}, 1, 2, [4]int{20, 24, 16, 20}, true},
+		{"vorticity keeps the plane", []int{2, 64, 64}, []StepDesc{op("every", "n", 3), op("coarsen", "factor", 4), op("vorticity"),
+			op("saturate"), op("crop", "rows", []int{2, 14}, "cols", []int{2, 14})}, 0, 11, [4]int{8, 12, 52, 56}, true},
+		{"subsample", []int{2, 64, 64}, []StepDesc{op("subsample", "stride", 16, "offset", 7)}, 3, 0, [4]int{55, 64, 7, 23}, true},
+		{"pointwise", []int{2, 64, 64}, []StepDesc{op("states", "indices", []int{-1}), op("vorticity"), op("mask", "inner", 0.4, "outer", 0.6)},
+			5, 9, [4]int{5, 6, 9, 10}, true},
+		{"flat states", []int{3}, []StepDesc{op("every", "n", 2)}, 0, 0, [4]int{}, false},
+	}
+	for _, tc := range tests {
+		c, err := NewChain(8, tc.state, tc.steps)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		r0, r1, c0, c1, ok := c.Region(tc.r, tc.c)
+		if got := [4]int{r0, r1, c0, c1}; ok != tc.wantOK || (ok && got != tc.want) {
+			t.Errorf("%s: Region(%d, %d) = %v, %v; want %v, %v", tc.name, tc.r, tc.c, got, ok, tc.want, tc.wantOK)
+		}
+	}
+}

@@ -281,8 +281,12 @@ type step struct {
 	in, out Shape
 	linear  bool
 	times   []int // every and states: the input states kept, in output order
-	f32     fns[float32]
-	f64     fns[float64]
+	// region maps a pixel of the output plane to the rectangle
+	// [r0, r1) × [c0, c1) of the input plane it comes from (coarsen,
+	// subsample, crop); nil for steps that keep the plane as it is.
+	region func(r, c int) (r0, r1, c0, c1 int)
+	f32    fns[float32]
+	f64    fns[float64]
 }
 
 func (s *step) In() Shape    { return s.in.clone() }

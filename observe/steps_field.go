@@ -109,7 +109,8 @@ func buildCoarsen(in Shape, v settings.Values) (Step, error) {
 	}
 	c := coarsen{b: b, h: h, w: w, f: f}
 	return &step{name: "coarsen", in: in, out: withPlane(in, h/f, w/f), linear: true,
-		f32: coarsenFns[float32](c), f64: coarsenFns[float64](c)}, nil
+		region: func(r, col int) (int, int, int, int) { return r * f, (r + 1) * f, col * f, (col + 1) * f },
+		f32:    coarsenFns[float32](c), f64: coarsenFns[float64](c)}, nil
 }
 
 // coarsen averages f × f blocks of b planes of h × w.
@@ -164,7 +165,13 @@ type window struct {
 }
 
 func newWindow(name string, in Shape, wd window) Step {
-	return &step{name: name, in: in, out: withPlane(in, wd.rn, wd.cn), linear: true,
+	// A kept pixel stands for the stride's block below and right of it
+	// (a crop's stride is 1: the pixel itself).
+	region := func(r, c int) (int, int, int, int) {
+		r0, c0 := wd.r0+r*wd.rs, wd.c0+c*wd.cs
+		return r0, min(r0+wd.rs, wd.h), c0, min(c0+wd.cs, wd.w)
+	}
+	return &step{name: name, in: in, out: withPlane(in, wd.rn, wd.cn), linear: true, region: region,
 		f32: windowFns[float32](wd), f64: windowFns[float64](wd)}
 }
 

@@ -30,7 +30,9 @@ func newEvaluate(c *Catalog) *stage.Kind {
 		Name: "evaluate",
 		// Version 2: rows resid_std, spread_error and crps for every
 		// system, the summary's omitted field, reference optional.
-		Version: 2,
+		// Version 3: the fields figure draws each observation where it
+		// lies (a crop in its place, not stretched over the field).
+		Version: 3,
 		Doc:     "score posteriors against the truth, the observations and, when given, the particle filter; tables and figures",
 		Params: []stage.ParamSpec{
 			{Name: "observations", Type: stage.RefParam, RefKinds: []string{"observe"}, Uses: []string{"observations", "operator", "system", "truth"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"sdapipe/artifacts"
 	"sdapipe/dynamics"
@@ -192,15 +193,19 @@ func fieldsFigure(title string, f fieldSystem, s *scorer, posts []posterior) ([]
 		rows = append(rows, obs)
 	}
 	for _, p := range posts {
-		rows = append(rows, row(p.addr, p.x[:l*d]))
+		// The row label is short enough for the panel's height: a sample
+		// stage by its name alone.
+		rows = append(rows, row(strings.TrimPrefix(p.addr, "sample."), p.x[:l*d]))
 	}
 	return plots.Fields(title, rows, cols, h, w, vorticityLimit)
 }
 
 // observationRow shows observation set 0 when the operator is a chain that
 // keeps the time axis: each observed state as its vorticity (velocity
-// fields) or as it is (fields such as vorticity), blown up to h×w by
-// repeating pixels; columns whose state is not observed stay empty.
+// fields) or as it is (fields such as vorticity), each value drawn over
+// the part of the state it summarises (a coarse block, a crop's place, a
+// subsample's stride) and the rest left empty; columns whose state is not
+// observed stay empty.
 func observationRow(f fieldSystem, s *scorer, times []int, h, w int) (plots.FieldRow, bool) {
 	c, ok := s.Op.(*observe.Chain)
 	if !ok {
@@ -208,13 +213,22 @@ func observationRow(f fieldSystem, s *scorer, times []int, h, w int) (plots.Fiel
 	}
 	obsTimes, timed := c.Times()
 	out := c.OutShape()
-	if !timed || len(out) < 3 {
+	if !timed || len(out) < 3 || (len(out) == 4 && out[1] != 2) || len(out) > 4 {
 		return plots.FieldRow{}, false
 	}
 	per := dynamics.ShapeSize(out[1:])
 	oh, ow := out[len(out)-2], out[len(out)-1]
-	if h%oh != 0 || w%ow != 0 || (len(out) == 4 && out[1] != 2) || len(out) > 4 {
-		return plots.FieldRow{}, false
+	// Where each observed pixel lies in the state's h × w plane.
+	type rect struct{ r0, r1, c0, c1 int }
+	where := make([]rect, oh*ow)
+	for i := range oh {
+		for k := range ow {
+			r0, r1, c0, c1, ok := c.Region(i, k)
+			if !ok || r1 > h || c1 > w {
+				return plots.FieldRow{}, false
+			}
+			where[i*ow+k] = rect{r0, r1, c0, c1}
+		}
 	}
 	r := plots.FieldRow{Name: "observation"}
 	y := floats.To64(s.Y[:s.m])
@@ -228,17 +242,24 @@ func observationRow(f fieldSystem, s *scorer, times []int, h, w int) (plots.Fiel
 		if len(out) == 4 { // a coarse velocity field: show its vorticity
 			v := make([]float64, oh*ow)
 			f.Vorticity(v, img)
-			// Vorticity as coded is in grid-index units: on a grid h/oh
-			// times coarser the same flow reads h/oh times larger.
+			// Vorticity as coded is in grid-index units: on a grid whose
+			// pixels span a pixels of the state's, the same flow reads a
+			// times larger.
+			a := float64(where[0].r1 - where[0].r0)
 			for i := range v {
-				v[i] *= float64(oh) / float64(h)
+				v[i] /= a
 			}
 			img = v
 		}
 		big := make([]float64, h*w)
-		for i := range h {
-			for k := range w {
-				big[i*w+k] = img[(i*oh/h)*ow+k*ow/w]
+		for i := range big {
+			big[i] = math.NaN()
+		}
+		for p, q := range where {
+			for i := q.r0; i < q.r1; i++ {
+				for k := q.c0; k < q.c1; k++ {
+					big[i*w+k] = img[p]
+				}
 			}
 		}
 		r.Images = append(r.Images, big)
