@@ -7,7 +7,7 @@
 #
 #   go run ./cmd/sdapipe run full --config studies/kolmogorov.hcl
 #
-# Sized for a 2-core CPU (about 45 minutes): the flow is simulated on a 128²
+# Sized for a 2-core CPU (just under an hour): the flow is simulated on a 128²
 # grid and stored as 32×32 block averages (the paper: 256² and 64×64), the
 # U-Net has widths (32, 64, 128), and observation operators are the paper's
 # scaled to 32×32 fields. The paper's sizes are reachable with --set, e.g.
@@ -33,15 +33,17 @@ simulate "flow" {
 
 # The modulated U-Net of docs/method.md §2.7 on windows of 5 states (10
 # velocity channels and the sin(4y) forcing channel), batch 32 as the
-# reference, a higher peak learning rate for the short CPU budget: 6000
-# steps are about 30 minutes on 2 cores, against the reference's 106,496
-# (3000 steps gave worse posteriors in every scenario).
+# reference, a higher peak learning rate for the short CPU budget: 12,000
+# steps are about 45 minutes on 2 cores, against the reference's 106,496.
+# Fewer do not give a physical prior: at 6000 unconditional samples blow up
+# (std 14 against the data's 0.93) and the circle's states are too
+# energetic for the solver; at 12,000 their std is 0.88.
 train "unet" {
   data          = simulate.flow
   window        = 5
   network       = "unet"
   batch         = 32
-  steps         = 6000
+  steps         = 12000
   lr            = 1e-3
   valid_every   = 250
   valid_windows = 256
@@ -145,7 +147,7 @@ observe "loop" {
 }
 
 # SDA (Gaussian guidance, gamma 1e-2; 0.1 for the loop, as the paper, and
-# for the sparse points, where 1e-2 diverges with this CPU-trained prior)
+# for the sparse points, where 1e-2 diverged with a 6000-step prior)
 # and DPS on each, 256 steps (512 for the saturated observation), one
 # correction, tau 0.5.
 sample "coarse_sda" {
@@ -168,7 +170,7 @@ sample "coarse_dps" {
 sample "partial_sda" {
   model        = train.unet
   observations = observe.partial
-  samples      = 4
+  samples      = 2
   corrections  = 1
   tau          = 0.5
 }
@@ -176,7 +178,7 @@ sample "partial_sda" {
 sample "partial_dps" {
   model        = train.unet
   observations = observe.partial
-  samples      = 4
+  samples      = 2
   corrections  = 1
   tau          = 0.5
   guidance     = "dps"
@@ -185,7 +187,7 @@ sample "partial_dps" {
 sample "saturated_sda" {
   model        = train.unet
   observations = observe.saturated
-  samples      = 4
+  samples      = 2
   steps        = 512
   corrections  = 1
   tau          = 0.5
@@ -194,7 +196,7 @@ sample "saturated_sda" {
 sample "saturated_dps" {
   model        = train.unet
   observations = observe.saturated
-  samples      = 4
+  samples      = 2
   steps        = 512
   corrections  = 1
   tau          = 0.5
@@ -204,7 +206,7 @@ sample "saturated_dps" {
 sample "sparse_sda" {
   model        = train.unet
   observations = observe.sparse
-  samples      = 4
+  samples      = 2
   corrections  = 1
   tau          = 0.5
   gamma        = 0.1
@@ -213,7 +215,7 @@ sample "sparse_sda" {
 sample "sparse_dps" {
   model        = train.unet
   observations = observe.sparse
-  samples      = 4
+  samples      = 2
   corrections  = 1
   tau          = 0.5
   guidance     = "dps"
@@ -222,7 +224,7 @@ sample "sparse_dps" {
 sample "circle_sda" {
   model        = train.unet
   observations = observe.circle
-  samples      = 4
+  samples      = 2
   corrections  = 1
   tau          = 0.5
 }
@@ -230,7 +232,7 @@ sample "circle_sda" {
 sample "circle_dps" {
   model        = train.unet
   observations = observe.circle
-  samples      = 4
+  samples      = 2
   corrections  = 1
   tau          = 0.5
   guidance     = "dps"
