@@ -117,11 +117,6 @@ func (st *State) MarshalBinary() ([]byte, error) {
 	for _, p := range st.Params {
 		h.Sizes = append(h.Sizes, len(p))
 	}
-	for _, p := range st.Curve {
-		if math.IsNaN(p.TrainLoss) || math.IsNaN(p.ValidLoss) || math.IsInf(p.TrainLoss, 0) || math.IsInf(p.ValidLoss, 0) {
-			return nil, fmt.Errorf("training: state's loss curve is not finite at step %d", p.Step)
-		}
-	}
 	hb, err := json.Marshal(h)
 	if err != nil {
 		return nil, fmt.Errorf("training: encode state: %w", err)
@@ -172,14 +167,19 @@ func UnmarshalState(b []byte) (*State, error) {
 	if h.Step < 0 || h.Count < 0 || h.AdamSteps < 0 {
 		return nil, bad("negative step count")
 	}
+	// Each size is at most the data's length, so the sum cannot overflow.
+	fits := func(k int) bool { return k >= 0 && k <= len(r)/4 }
+	if !fits(h.Moments) {
+		return nil, bad("array sizes do not match the data")
+	}
 	total := 2 * h.Moments
 	for _, s := range h.Sizes {
-		if s < 0 {
-			return nil, bad("negative size")
+		if !fits(s) {
+			return nil, bad("array sizes do not match the data")
 		}
 		total += s
 	}
-	if h.Moments < 0 || len(h.Sizes) != len(h.Names) || total < 0 || uint64(len(r)) != 4*uint64(total) {
+	if len(h.Sizes) != len(h.Names) || total != len(r)/4 || len(r)%4 != 0 {
 		return nil, bad("array sizes do not match the data")
 	}
 	get := func(k int) []float32 {
